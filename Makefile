@@ -1,0 +1,49 @@
+# huvidpo_nb: `make test` and `make demo` set a fresh machine up by themselves.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch is pinned in the same pip command as everything that depends on it, so pip takes the local CPU wheel
+# instead of pulling a multi-GB CUDA build. Override on a GPU machine: make venv TORCH_SPEC=torch
+TORCH_SPEC ?= torch==2.13.0
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export PYTHONUNBUFFERED := 1
+
+.PHONY: venv test test-nbs test-py test-slow demo demo-quick lab export clean-nbs bench
+
+$(BIN)/nbdev_test: setup.py settings.ini
+	@start=$$(date +%s); \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
+	$(BIN)/python -m pip install -q --upgrade pip && \
+	$(BIN)/python -m pip install -q "$(TORCH_SPEC)" -e ".[dev]" && \
+	echo "set-up took $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+venv: $(BIN)/nbdev_test  ## create .venv with the project and its dev extra
+
+test: venv  ## the test command CI runs: every notebook (no slow cells) and pytest
+	@start=$$(date +%s); \
+	$(BIN)/nbdev_test --n_workers 2 --do_print --timing && \
+	$(BIN)/python -m pytest tests/ -q && \
+	echo "tests took $$(( $$(date +%s) - start )) s"
+
+test-slow: venv  ## everything, slow cells and slow tests included
+	$(BIN)/nbdev_test --n_workers 1 --flags slow --timing
+	$(BIN)/python -m pytest tests/ -q --runslow
+
+demo: venv  ## the paper in miniature on the toy world (see README)
+	@start=$$(date +%s); $(BIN)/huvidpo demo $(ARGS); echo "demo took $$(( $$(date +%s) - start )) s"
+
+demo-quick: venv
+	$(BIN)/huvidpo demo --quick $(ARGS)
+
+lab: venv  ## JupyterLab on the notebooks
+	$(BIN)/jupyter lab nbs/
+
+export: venv  ## notebooks -> huvidpo_nb/, then clean the notebooks
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
+
+bench: venv  ## side-by-side benchmarks (ratios measured in one run)
+	$(BIN)/python tests/bench_attention.py
+	$(BIN)/python tests/bench_dpo_step.py
