@@ -15,9 +15,10 @@ export PYTHONUNBUFFERED := 1
 $(BIN)/nbdev_test: setup.py settings.ini
 	@start=$$(date +%s); \
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
-	$(BIN)/python -m pip install -q --upgrade pip && \
-	$(BIN)/python -m pip install -q "$(TORCH_SPEC)" -e ".[dev]" && \
-	echo "set-up took $$(( $$(date +%s) - start )) s"
+	{ $(BIN)/python -m pip install --upgrade pip && \
+	  $(BIN)/python -m pip install "$(TORCH_SPEC)" -e ".[dev]"; } > $(VENV)/install.log 2>&1 \
+	  || { tail -n 40 $(VENV)/install.log; echo "set-up failed: full log in $(VENV)/install.log"; exit 1; }; \
+	echo "set-up took $$(( $$(date +%s) - start )) s (log: $(VENV)/install.log)"
 	@touch $@
 
 venv: $(BIN)/nbdev_test  ## create .venv with the project and its dev extra
