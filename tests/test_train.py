@@ -98,3 +98,26 @@ def test_bad_options_exit_2(tmp_path, capsys):
     assert "base is required" in capsys.readouterr().err
     assert train_dpo_main(["--base", str(tmp_path / "nothing"), "--data-root", str(tmp_path), "--output-dir", str(tmp_path)]) == 2
     assert "not a base folder" in capsys.readouterr().err
+
+def test_gradient_checkpointing_gives_the_same_lora(toy, tmp_path):
+    "A DPO run (LoRA dropout 0.1) with --gradient-checkpointing ends with the same LoRA and losses as one without."
+    runs = {}
+    for gc in (False, True):
+        runs[gc] = train_dpo(DPOConfig(base=toy["base"], data_root=toy["pairs"], output_dir=str(tmp_path / f"gc{gc}"),
+                                       beta=5000.0, max_steps=2, batch_size=2, checkpoint_every=2, seed=3, progress=False,
+                                       gradient_checkpointing=gc))
+    assert runs[True].unet.is_gradient_checkpointing and not runs[False].unet.is_gradient_checkpointing
+    a, b = _lora(tmp_path / "gcFalse"), _lora(tmp_path / "gcTrue")
+    assert a.keys() == b.keys()
+    assert max(((a[k] - b[k]).abs().max() / a[k].abs().max().clamp_min(1e-12)).item() for k in a) <= 1e-5
+    assert [x["loss"] for x in runs[True].history] == pytest.approx([x["loss"] for x in runs[False].history], rel=1e-5)
+
+def test_accelerate_launch_mixed_precision_reaches_the_run(toy, tmp_path):
+    "`accelerate launch --mixed_precision bf16 huvidpo train-dpo` (no --mixed-precision of ours) trains in bf16."
+    accelerate, huvidpo = (Path(sys.executable).with_name(n) for n in ("accelerate", "huvidpo"))
+    out = tmp_path / "launched"
+    r = subprocess.run([str(accelerate), "launch", "--num_processes", "1", "--num_machines", "1", "--dynamo_backend", "no",
+                        "--mixed_precision", "bf16", str(huvidpo), "train-dpo", *_args(toy, out, max_steps=1, checkpoint_every=1)],
+                       env=ENV, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert __import__("json").loads((out / "config.json").read_text())["mixed_precision"] == "bf16"
