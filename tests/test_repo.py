@@ -44,7 +44,9 @@ def test_wheel_installs_in_fresh_venv(tmp_path):
     py = env_dir / "bin" / "python"
     r = subprocess.run([py, "-m", "pip", "install", "-q", "torch==2.13.0", str(wheel)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-3000:]
-    code = "import huvidpo_nb, huvidpo_nb.video, huvidpo_nb.cli; print(huvidpo_nb.__version__)"
+    code = ("import huvidpo_nb, huvidpo_nb.video, huvidpo_nb.cli, importlib.resources as r; "
+            "assert (r.files('huvidpo_nb') / 'assets/toy_base/unet/diffusion_pytorch_model.safetensors').is_file(), 'toy base missing'; "
+            "print(huvidpo_nb.__version__)")
     r = subprocess.run([py, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.strip() == "0.1.0"
