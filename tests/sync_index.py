@@ -1,7 +1,9 @@
 """Keep nbs/index.ipynb in step with README.md (Quarto, which nbdev uses to render READMEs, is not available here).
 
 `python tests/sync_index.py` rewrites nbs/index.ipynb from README.md: one markdown cell per `## ` section, and a first
-code cell that imports the package. `tests/test_repo.py` checks that the two agree.
+code cell that imports the package. README's relative links start at the repository root; the notebook lives in `nbs/`,
+so its links are rewritten to start there (`nbs/x` -> `x`, any other `y` -> `../y`), and work when index.ipynb is
+opened in JupyterLab. `tests/test_repo.py` checks that the two agree.
 """
 import re, sys
 from pathlib import Path
@@ -20,8 +22,19 @@ def readme_sections(text):
     if cur: parts.append("\n".join(cur).strip("\n"))
     return parts
 
+_LINK = re.compile(r"(\]\(|src=\")([^)\"\s]+)")     # markdown links and images `](path)`, html `src="path"`
+
+def from_nbs(path):
+    "A repository-root-relative `path` as seen from `nbs/`; URLs, anchors and absolute paths unchanged."
+    if re.match(r"^([a-z][a-z0-9+.-]*:|#|/)", path): return path
+    return path[len("nbs/"):] if path.startswith("nbs/") else "../" + path
+
+def rewrite_links(markdown):
+    "README markdown with its relative links rewritten for a notebook in `nbs/`."
+    return _LINK.sub(lambda m: m.group(1) + from_nbs(m.group(2)), markdown)
+
 def build_index(readme=ROOT / "README.md"):
-    sections = readme_sections(Path(readme).read_text())
+    sections = readme_sections(rewrite_links(Path(readme).read_text()))
     cells = [new_markdown_cell(sections[0]),
              new_code_cell("#| hide\nimport huvidpo_nb\nprint(huvidpo_nb.__version__)")]
     cells += [new_markdown_cell(s) for s in sections[1:]]

@@ -60,3 +60,17 @@ def test_index_notebook_matches_readme():
     from sync_index import build_index, index_markdown
     have = index_markdown(nbformat.read(ROOT / "nbs" / "index.ipynb", as_version=4))
     assert have == index_markdown(build_index()), "nbs/index.ipynb is out of step with README.md: run python tests/sync_index.py"
+
+def test_relative_links_resolve_from_readme_and_index():
+    "Every relative link or image in README.md exists from the repository root, and in nbs/index.ipynb from nbs/."
+    import nbformat, re
+    sys.path.insert(0, str(ROOT / "tests"))
+    from sync_index import _LINK, index_markdown
+    def broken(text, base):
+        paths = [m.group(2).split("#")[0] for m in _LINK.finditer(text)]
+        return [p for p in paths if p and not re.match(r"^[a-z][a-z0-9+.-]*:", p) and not (base / p).exists()]
+    readme = (ROOT / "README.md").read_text()
+    assert _LINK.search(readme), "README.md has no relative links: the check below would prove nothing"
+    assert broken(readme, ROOT) == [], "README.md links to missing files"
+    index = index_markdown(nbformat.read(ROOT / "nbs" / "index.ipynb", as_version=4))
+    assert broken(index, ROOT / "nbs") == [], "nbs/index.ipynb links to missing files (python tests/sync_index.py rewrites them)"
