@@ -128,8 +128,19 @@ def _is_number(x): return isinstance(x, (int, float)) and not isinstance(x, bool
 
 def _size_hw(size): return None if size is None else ((size, size) if isinstance(size, int) else tuple(size))
 
+_PROBED = {}   # (real path, inode, size, mtime) -> (f, h, w) or the read error: each file version is decoded once per process
+
+def _probe(path):
+    "A video file's `(f, h, w)`, or its read error as a string; decoded once per version of the file."
+    st = os.stat(path)
+    key = (os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _PROBED:
+        try: _PROBED[key] = tuple(read_video(path).shape[1:])
+        except Exception as e: _PROBED[key] = f"unreadable video: {str(e).splitlines()[0][:200]}"
+    return _PROBED[key]
+
 class _VideoChecker:
-    "Reads each video file once; remembers the problem with it, if any."
+    "Checks each video file once; remembers the problem with it, if any."
     def __init__(self, root, num_frames, size, check_videos):
         self.root, self.num_frames, self.size, self.check, self.memo = root, num_frames, _size_hw(size), check_videos, {}
     def __call__(self, path):
@@ -140,9 +151,9 @@ class _VideoChecker:
         if not _inside(path, self.root): return f"leaves the dataset root {self.root} (it resolves to {os.path.realpath(path)})"
         if not path.is_file(): return "is not a file"
         if not self.check: return None
-        try: v = read_video(path)
-        except Exception as e: return f"unreadable video: {str(e).splitlines()[0][:200]}"
-        f, h, w = v.shape[1:]
+        shape = _probe(path)
+        if isinstance(shape, str): return shape
+        f, h, w = shape
         if self.num_frames is not None and f < self.num_frames: return f"too few frames: {f}, need {self.num_frames}"
         if self.size is not None and (h, w) != self.size: return f"wrong size: {h}x{w}, expected {self.size[0]}x{self.size[1]}"
         return None
