@@ -17,12 +17,31 @@ from .evaluate import (bootstrap_ci, win_rate, temporal_consistency, drift_from,
                        load_pipeline, eval_inputs, default_base_path)
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'METRICS', 'CLIPScorer', 'text_alignment', 'frame_consistency', 'clip_video_metrics', 'load_scorer',
-           'scorer_video_metric', 'inputs_from_files', 'inputs_from_dataset', 'expand_inputs', 'toy_inputs',
-           'frames0_tensor', 'sample_all', 'score_all', 'paired_comparison', 'report_tables', 'write_eval_report',
-           'evaluate_parser', 'evaluate_main']
+__all__ = ['IMAGE_EXTS', 'METRICS', 'tiny_clip', 'CLIPScorer', 'text_alignment', 'frame_consistency', 'clip_video_metrics',
+           'load_scorer', 'scorer_video_metric', 'inputs_from_files', 'inputs_from_dataset', 'expand_inputs',
+           'toy_inputs', 'frames0_tensor', 'sample_all', 'score_all', 'paired_comparison', 'report_tables',
+           'write_eval_report', 'evaluate_parser', 'evaluate_main']
 
-# %% ../nbs/13_real_models.ipynb #9bdcdc29
+# %% ../nbs/13_real_models.ipynb #ef2fc74d
+def tiny_clip(folder, # where to save it
+              prompts=("a ball rolling to the right", "a ball falling down"), # the toy tokenizer's vocabulary
+              image_size:int=32, seed:int=0) -> Path:
+    "A CLIP model with random weights and its processor, saved with `save_pretrained` (for tests and this notebook)."
+    from transformers import CLIPConfig, CLIPModel, CLIPProcessor, CLIPImageProcessor
+    from huvidpo_nb.models import make_toy_text_encoder
+    tok, _ = make_toy_text_encoder(list(prompts))
+    text = dict(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                max_position_embeddings=tok.model_max_length, bos_token_id=tok.bos_token_id,
+                eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    vision = dict(hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+                  image_size=image_size, patch_size=8)
+    torch.manual_seed(seed)
+    CLIPModel(CLIPConfig(text_config=text, vision_config=vision, projection_dim=16)).save_pretrained(folder)
+    ip = CLIPImageProcessor(size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size})
+    CLIPProcessor(image_processor=ip, tokenizer=tok).save_pretrained(folder)
+    return Path(folder)
+
+# %% ../nbs/13_real_models.ipynb #a6a53850
 def _features(out) -> torch.Tensor:
     "transformers >= 5 returns an output object from `get_*_features`; older versions a tensor."
     return out if torch.is_tensor(out) else out.pooler_output
@@ -60,7 +79,7 @@ class CLIPScorer:
         t = {k: v.to(self.device) for k, v in t.items() if k in ("input_ids", "attention_mask")}
         return F.normalize(_features(self.model.get_text_features(**t)).float().cpu(), dim=-1)
 
-# %% ../nbs/13_real_models.ipynb #d2808f78
+# %% ../nbs/13_real_models.ipynb #e62d6c57
 def text_alignment(frame_emb:torch.Tensor, # `b f d`, unit CLIP image embeddings
                    text_emb:torch.Tensor, # `b d`, unit CLIP text embeddings of each video's prompt
                   ) -> torch.Tensor: # (b,)
@@ -76,7 +95,7 @@ def frame_consistency(frame_emb:torch.Tensor, # `b f d`, unit CLIP image embeddi
         raise ValueError(f"frame_consistency: need `b f d` with f >= 2, got {tuple(frame_emb.shape)}")
     return (frame_emb[:, 1:] * frame_emb[:, :-1]).sum(-1).mean(1)
 
-# %% ../nbs/13_real_models.ipynb #e571fe07
+# %% ../nbs/13_real_models.ipynb #dad1a959
 def clip_video_metrics(scorer:CLIPScorer, # a loaded CLIP
                        videos:torch.Tensor, # `b c f h w` in [-1, 1]
                        prompts:list, # b prompts
@@ -86,7 +105,7 @@ def clip_video_metrics(scorer:CLIPScorer, # a loaded CLIP
     e = rearrange(scorer.embed_frames(rearrange(videos, "b c f h w -> (b f) c h w")), "(b f) d -> b f d", b=videos.shape[0])
     return dict(clip_text=text_alignment(e, scorer.embed_text(prompts)).numpy(), clip_frame=frame_consistency(e).numpy())
 
-# %% ../nbs/13_real_models.ipynb #0d0bccd4
+# %% ../nbs/13_real_models.ipynb #717b7e7a
 def load_scorer(folder, # a folder with `scorer.py` defining `load_scorer(folder, device) -> score(frames)`
                 device="cpu"):
     "A user-supplied image-quality scorer (see the interface above): returns `score(frames: n c h w) -> n` floats."
@@ -107,7 +126,7 @@ def scorer_video_metric(score, # from `load_scorer`
     if s.numel() != b * (f - 1): raise ValueError(f"scorer: returned {s.numel()} scores for {b * (f - 1)} frames")
     return s.view(b, f - 1).mean(1).numpy()
 
-# %% ../nbs/13_real_models.ipynb #a7940e8e
+# %% ../nbs/13_real_models.ipynb #2fe48214
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 
 def _images(folder) -> list:
@@ -141,7 +160,7 @@ def inputs_from_dataset(root, # a preference dataset folder
     if not images: raise ValueError(f"--data-root: no held-out first frames in {root} (put images in <category>/heldout/)")
     return dict(names=names, prompts=prompts, images=images, categories=cats)
 
-# %% ../nbs/13_real_models.ipynb #5b83a1e9
+# %% ../nbs/13_real_models.ipynb #4202da1e
 def expand_inputs(inputs:dict, # from `inputs_from_files` / `inputs_from_dataset` / `toy_inputs`
                   samples_per_input:int=1, # videos per input and model
                   seed:int=0, # the evaluation seed
@@ -165,7 +184,7 @@ def toy_inputs(categories:list, # toy categories
     return dict(names=[f"{c}/{s}" for c, s in zip(e["categories"], e["render_seeds"])], prompts=e["prompts"],
                 frames0=e["frames0"], categories=e["categories"])
 
-# %% ../nbs/13_real_models.ipynb #41c29dda
+# %% ../nbs/13_real_models.ipynb #2de81849
 def frames0_tensor(inputs:dict, # with `images` (paths) or `frames0`
                    frame_size:tuple, # the pipeline's (h, w)
                   ) -> torch.Tensor: # `b c h w` in [-1, 1]
@@ -199,7 +218,7 @@ def sample_all(base, # a base pipeline folder
     bar.close()
     return videos
 
-# %% ../nbs/13_real_models.ipynb #a29f3961
+# %% ../nbs/13_real_models.ipynb #00d9e355
 METRICS = {  # name: (label in the report, higher is better)
     "clip_text": ("CLIP text alignment", True), "clip_frame": ("CLIP frame consistency", True),
     "temporal": ("temporal consistency (W1 to frame 0, lower is better)", False), "toy_score": ("toy rater score (0-10)", True),
@@ -239,7 +258,7 @@ def paired_comparison(metrics:dict, # from `score_all`
                                           win_rate=win_rate(a, b, seed) if hib else win_rate(-a, -b, seed))
     return out
 
-# %% ../nbs/13_real_models.ipynb #a284ec7d
+# %% ../nbs/13_real_models.ipynb #aae29179
 def _ci(c, d=3): return f"{c[0]:.{d}f} [{c[1]:.{d}f}, {c[2]:.{d}f}]"
 
 def report_tables(cmp:dict, # from `paired_comparison`
@@ -280,7 +299,7 @@ def write_eval_report(out, # the report folder
     fig.savefig(out / "before_after.png", dpi=100); plt.close(fig)
     return out
 
-# %% ../nbs/13_real_models.ipynb #0f6af008
+# %% ../nbs/13_real_models.ipynb #36de7665
 def _parse_loras(specs:list, ap) -> dict:
     loras = {}
     for s in specs or []:
@@ -291,7 +310,7 @@ def _parse_loras(specs:list, ap) -> dict:
         loras[name] = path
     return loras
 
-# %% ../nbs/13_real_models.ipynb #36de7665
+# %% ../nbs/13_real_models.ipynb #96b2c18f
 def evaluate_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="huvidpo evaluate", description=(
         "Sample a base and one or more LoRAs on the same held-out inputs with the same noise, score every video (CLIP "
@@ -324,7 +343,7 @@ def evaluate_parser() -> argparse.ArgumentParser:
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     return ap
 
-# %% ../nbs/13_real_models.ipynb #96b2c18f
+# %% ../nbs/13_real_models.ipynb #398b1eac
 def evaluate_main(argv:list|None=None, # the arguments after `huvidpo evaluate`
                  ) -> int: # the exit code
     "`huvidpo evaluate`: base vs LoRAs on held-out inputs, with the field's metrics and paired intervals."
