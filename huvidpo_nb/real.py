@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 from tqdm.auto import tqdm
-from .video import to_uint8, write_video, frame_strip
+from .video import to_uint8, write_video, frame_strip, resize_video
 from .toyworld import CATEGORIES, rate
 from .evaluate import (bootstrap_ci, win_rate, temporal_consistency, drift_from, video_grid, sample_videos, hash_seed,
                        load_pipeline, eval_inputs, default_base_path)
@@ -277,6 +277,7 @@ def report_tables(cmp:dict, # from `paired_comparison`
         lines += [f"| {label(k)} | {_ci(v['diff'], 4)} | {_ci(v['win_rate'], 2)} |" for k, v in p.items()]
     return "\n".join(lines) + "\n"
 
+# %% ../nbs/13_real_models.ipynb #a581ae86
 def write_eval_report(out, # the report folder
                       cmp:dict, videos:dict, metrics:dict, inputs:dict, meta:dict,
                       n_grid:int=8, # inputs in the grids
@@ -291,15 +292,17 @@ def write_eval_report(out, # the report folder
     per_video = {m: {k: np.round(v, 6).tolist() for k, v in d.items()} for m, d in metrics.items()}
     (out / "results.json").write_text(json.dumps(dict(comparison=cmp, meta=meta, per_video=per_video, names=inputs["names"],
                                                       prompts=inputs["prompts"], noise_seeds=inputs["noise_seeds"]), indent=1))
-    h = next(iter(videos.values())).shape[-2]
-    grid = video_grid([v[:n_grid] for v in videos.values()], scale=max(1, 64 // h))
+    tiles = [v[:n_grid] for v in videos.values()]
+    h = tiles[0].shape[-2]
+    if h > 128: tiles = [resize_video(v, (128, 2 * round(v.shape[-1] * 64 / h)), mode="area").clamp(-1, 1) for v in tiles]
+    grid = video_grid(tiles, scale=max(1, 64 // h))
     for ext in ("mp4", "gif"): write_video(out / f"grid.{ext}", grid, fps=fps)
     rows = [(f"{inputs['names'][i][:14]}: {m}", v[i]) for i in range(min(2, n)) for m, v in videos.items()]
     fig = frame_strip([r for _, r in rows], titles=[t for t, _ in rows], scale=0.8)
     fig.savefig(out / "before_after.png", dpi=100); plt.close(fig)
     return out
 
-# %% ../nbs/13_real_models.ipynb #36de7665
+# %% ../nbs/13_real_models.ipynb #96b2c18f
 def _parse_loras(specs:list, ap) -> dict:
     loras = {}
     for s in specs or []:
@@ -310,7 +313,7 @@ def _parse_loras(specs:list, ap) -> dict:
         loras[name] = path
     return loras
 
-# %% ../nbs/13_real_models.ipynb #96b2c18f
+# %% ../nbs/13_real_models.ipynb #398b1eac
 def evaluate_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="huvidpo evaluate", description=(
         "Sample a base and one or more LoRAs on the same held-out inputs with the same noise, score every video (CLIP "
@@ -343,7 +346,7 @@ def evaluate_parser() -> argparse.ArgumentParser:
     ap.add_argument("--no-progress", action="store_true", help="no progress bar")
     return ap
 
-# %% ../nbs/13_real_models.ipynb #398b1eac
+# %% ../nbs/13_real_models.ipynb #cf406322
 def evaluate_main(argv:list|None=None, # the arguments after `huvidpo evaluate`
                  ) -> int: # the exit code
     "`huvidpo evaluate`: base vs LoRAs on held-out inputs, with the field's metrics and paired intervals."
