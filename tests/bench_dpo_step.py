@@ -166,10 +166,11 @@ def _peak_reset(device):
 def _peak_gib(device):
     return round(torch.cuda.max_memory_allocated(device) / 2**30, 2) if device.type == "cuda" else None
 
-def recipe_unet(preset, frames, device, seed=0):
+def recipe_unet(preset, frames, device, seed=0, **overrides):
     from huvidpo_nb.models import build_video_unet
     torch.manual_seed(seed)
-    return build_video_unet("sd15", num_frames=frames, device=device, **RECIPE[preset]["unet"])   # built where it runs
+    kw = {**RECIPE[preset]["unet"], **overrides}
+    return build_video_unet("sd15", num_frames=frames, device=device, **kw)   # built where it runs
 
 def recipe_batch(preset, frames, hw, device, seed=0):
     "One pair of latent videos sharing frame 0, noise and t; random text features of SD's shape."
@@ -224,7 +225,7 @@ def _timed_steps(fn, steps, warmup, device):
         _sync(device); t0 = time.perf_counter(); fn(); _sync(device); ts.append(time.perf_counter() - t0)
     return round(statistics.median(ts), 4)
 
-def recipe_training(preset, frames, device, steps, warmup=1):
+def recipe_training(preset, frames, device, steps, sizes, warmup=1):
     "Seconds per step and peak memory of each method x size x gradient checkpointing."
     from huvidpo_nb.models import make_scheduler
     sched, rows = make_scheduler("sd15"), []
@@ -236,7 +237,7 @@ def recipe_training(preset, frames, device, steps, warmup=1):
                 if m is None: continue
                 m.enable_gradient_checkpointing() if gc else m.disable_gradient_checkpointing()
             unet.train()
-            for size, hw in RECIPE[preset]["sizes"].items():
+            for size, hw in sizes.items():
                 b = recipe_batch(preset, frames, hw, device)
                 _peak_reset(device)
                 row = dict(method=method, size=size, frames=frames, gradient_checkpointing=gc)
@@ -250,7 +251,7 @@ def recipe_training(preset, frames, device, steps, warmup=1):
             del unet, ref, params, opt
     return rows
 
-def recipe_pipeline(preset, frames, device):
+def recipe_pipeline(preset, frames, device, latent_size):
     "HuViDPOPipeline with the preset's UNet, an SD-shaped VAE and text encoder (random weights), DDIM on SD's schedule."
     from diffusers import AutoencoderKL, DDIMScheduler
     from huvidpo_nb.models import make_toy_text_encoder, PRESETS
@@ -262,16 +263,16 @@ def recipe_pipeline(preset, frames, device):
                         block_out_channels=r["vae"], layers_per_block=2 if preset == "sd15" else 1, latent_channels=4,
                         norm_num_groups=32 if preset == "sd15" else 4)
     sched = DDIMScheduler(**PRESETS["sd15"]["scheduler"], **PRESETS["sd15"]["ddim"])
-    pipe = HuViDPOPipeline(recipe_unet(preset, frames, device), sched, te, tok, vae=vae, num_frames=frames)
+    pipe = HuViDPOPipeline(recipe_unet(preset, frames, device, sample_size=latent_size), sched, te, tok, vae=vae, num_frames=frames)
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
-def recipe_sampling(preset, frames, device, steps):
+def recipe_sampling(preset, frames, device, steps, latent_size):
     "Seconds and peak memory of one video at `steps` DDIM steps with CFG 7.5, fp32 and bf16 weights."
     rows = []
     for dtype in (torch.float32, torch.bfloat16):
         _peak_reset(device)
-        pipe = recipe_pipeline(preset, frames, device).to(device, dtype)
+        pipe = recipe_pipeline(preset, frames, device, latent_size).to(device, dtype)
         h, w = pipe.frame_size
         first = torch.rand(1, 3, h, w, generator=torch.Generator().manual_seed(0)) * 2 - 1
         run = lambda k: pipe("a person doing jumping jacks", first, num_frames=frames, num_inference_steps=k,
@@ -308,8 +309,14 @@ def recipe_main(a):
                device_name=torch.cuda.get_device_name(device) if device.type == "cuda" else f"CPU ({a.threads} threads)",
                date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"), steps=a.steps,
                video_unet_params=sum(p.numel() for p in recipe_unet(a.preset, frames, "meta").parameters()))
-    res["training"] = recipe_training(a.preset, frames, device, a.steps)
-    res["sampling"] = recipe_sampling(a.preset, frames, device, a.sample_steps)
+    sizes = RECIPE[a.preset]["sizes"]
+    if a.latent_sizes:                                             # e.g. a quick check of the sd15 layout on a CPU
+        scale = 2 ** (len(RECIPE[a.preset]["vae"]) - 1)
+        hws = [tuple(int(x) for x in hw.split("x")) for hw in a.latent_sizes.split(",")]
+        sizes = {f"{w * scale}x{h * scale}": (h, w) for h, w in hws}
+    res["sizes"] = {k: dict(latent_hw=v) for k, v in sizes.items()}
+    res["training"] = recipe_training(a.preset, frames, device, a.steps, sizes)
+    res["sampling"] = recipe_sampling(a.preset, frames, device, a.sample_steps, next(iter(sizes.values()))[0])
     print(json.dumps(res))
     print(recipe_table(res), file=sys.stderr)
     return res
@@ -325,6 +332,8 @@ def main(argv=None):
     p.add_argument("--device", default="cpu", help="(c): cpu or cuda (default: %(default)s)")
     p.add_argument("--num-frames", type=int, default=None, help="(c): frames per video (default: sd15 16, tiny 4)")
     p.add_argument("--sample-steps", type=int, default=25, help="(c): DDIM steps of the sampling measurement (default: %(default)s)")
+    p.add_argument("--latent-sizes", default=None, help="(c): latent HxW sizes instead of the preset's, e.g. 8x8,8x16 (each side "
+                   "a multiple of 8) for a quick run of the sd15 layout on a CPU; sampling uses the first one's height, square")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     if a.child: return run_child(a.child, a.pairs, a.steps)
