@@ -315,7 +315,7 @@ def recipe_main(a):
         hws = [tuple(int(x) for x in hw.split("x")) for hw in a.latent_sizes.split(",")]
         sizes = {f"{w * scale}x{h * scale}": (h, w) for h, w in hws}
     res["sizes"] = {k: dict(latent_hw=v) for k, v in sizes.items()}
-    res["training"] = recipe_training(a.preset, frames, device, a.steps, sizes)
+    res["training"] = recipe_training(a.preset, frames, device, a.steps, sizes, a.warmup)
     res["sampling"] = recipe_sampling(a.preset, frames, device, a.sample_steps, next(iter(sizes.values()))[0])
     print(json.dumps(res))
     print(recipe_table(res), file=sys.stderr)
@@ -332,6 +332,7 @@ def main(argv=None):
     p.add_argument("--device", default="cpu", help="(c): cpu or cuda (default: %(default)s)")
     p.add_argument("--num-frames", type=int, default=None, help="(c): frames per video (default: sd15 16, tiny 4)")
     p.add_argument("--sample-steps", type=int, default=25, help="(c): DDIM steps of the sampling measurement (default: %(default)s)")
+    p.add_argument("--warmup", type=int, default=1, help="(c): untimed steps before the timed ones (default: %(default)s)")
     p.add_argument("--latent-sizes", default=None, help="(c): latent HxW sizes instead of the preset's, e.g. 8x8,8x16 (each side "
                    "a multiple of 8) for a quick run of the sd15 layout on a CPU; sampling uses the first one's height, square")
     a = p.parse_args(argv)

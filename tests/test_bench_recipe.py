@@ -7,7 +7,7 @@ BENCH = Path(__file__).parent / "bench_dpo_step.py"
 
 def test_recipe_benchmark_runs_at_tiny_size():
     r = subprocess.run([sys.executable, str(BENCH), "--preset", "tiny", "--device", "cpu", "--num-frames", "3", "--steps", "1",
-                        "--sample-steps", "2"], capture_output=True, text=True, timeout=600,
+                        "--warmup", "0", "--sample-steps", "2"], capture_output=True, text=True, timeout=600,
                        env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
     lines = r.stdout.strip().splitlines()
