@@ -18,6 +18,7 @@ COMMANDS = {
     "make-base":    ("huvidpo_nb.pipeline:make_base_main",  "a base folder from a local SD 1.x folder (+ an AnimateDiff motion adapter)"),
     "candidates":   ("huvidpo_nb.data:candidates_main",     "sample candidate videos into a preference dataset folder"),
     "validate":     ("huvidpo_nb.data:validate_main",       "check a preference dataset folder and report every problem"),
+    "evaluate":     ("huvidpo_nb.real:evaluate_main",       "base vs LoRAs on held-out inputs: CLIP metrics, paired win-rates, a report folder"),
 }
 
 def _usage() -> str:
