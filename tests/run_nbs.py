@@ -64,11 +64,9 @@ def execution_counts(nb) -> list:
     "Each cell's execution count and its outputs' (None for markdown)."
     return [(c.get("execution_count"), [o.get("execution_count") for o in c.get("outputs", [])]) for c in nb.cells]
 
-def clean_keep_counts(path: Path, counts: list):
-    "nbdev's clean (metadata, ids in reprs), then the execution counts put back."
+def restore_counts(path: Path, counts: list):
+    "Put `execution_counts` back into a notebook that nbdev_clean has cleaned (it clears them)."
     from execnb.nbio import read_nb, write_nb
-    from nbdev.clean import nbdev_clean
-    nbdev_clean(fname=str(path))
     nb = read_nb(path)
     for cell, (n, outs) in zip(nb.cells, counts):
         if cell.cell_type != "code": continue
@@ -76,6 +74,12 @@ def clean_keep_counts(path: Path, counts: list):
         for o, m in zip(cell.get("outputs", []), outs):
             if "execution_count" in o: o["execution_count"] = m
     write_nb(nb, path)
+
+def clean_keep_counts(path: Path, counts: list):
+    "nbdev's clean (metadata, ids in reprs; settings.ini keeps outputs), then the execution counts put back."
+    from nbdev.clean import nbdev_clean
+    nbdev_clean(fname=str(path))
+    restore_counts(path, counts)
 
 def run(path: Path, timeout: int) -> float:
     "Execute one notebook in place; returns the seconds it took."
