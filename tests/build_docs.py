@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 from run_nbs import published_notebooks
 from sync_index import build_index
 
-_NB_LINK = re.compile(r"\]\((?!https?:)([^)\s]+?)\.ipynb(#[^)\s]*)?\)")
+_NB_LINK = re.compile(r"\]\((?!https?:)([^)\s]+?)\.(?:ipynb|md)(#[^)\s]*)?\)")
 
 def page_links(md: str) -> str:
-    "Markdown links to notebooks -> links to their pages."
+    "Markdown links to notebooks (and markdown files) -> links to their pages."
     return _NB_LINK.sub(lambda m: f"]({m.group(1)}.html{m.group(2) or ''})", md)
 
 def readme_links(md: str) -> str:

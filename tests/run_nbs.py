@@ -10,7 +10,7 @@ outputs (the repository, the temporary folder, the home folder, the Python prefi
 Then `nbdev_clean` strips the metadata, and the execution counts, which it clears, are put back: they show that the
 outputs come from one top-to-bottom run (`tests/test_repo.py` checks it).
 """
-import argparse, os, sys, tempfile, time
+import argparse, os, site, sys, sysconfig, tempfile, time
 from pathlib import Path
 
 import nbformat
@@ -43,8 +43,10 @@ def kernel_env(tmp: Path) -> dict:
 
 def path_replacements(tmp: Path) -> list:
     "(machine path, what to write instead), longest first, so that a path inside another is replaced first."
+    site_dirs = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")} | set(site.getsitepackages())
     pairs = [(str(ROOT / "nbs"), "."), (str(ROOT), ".."), (str(tmp), "$TMPDIR"), (os.path.realpath(tmp), "$TMPDIR"),
-             (sys.prefix, "<python>"), (sys.base_prefix, "<python>"), (str(Path.home()), "~")]
+             *[(d, "<site-packages>") for d in site_dirs], (sys.prefix, "<python>"), (sys.base_prefix, "<python>"),
+             (str(Path.home()), "~")]
     return sorted({(a, b) for a, b in pairs if len(a) > 1}, key=lambda p: -len(p[0]))
 
 def _sub(text, reps):
