@@ -105,6 +105,7 @@ def main(argv=None):
     p.add_argument("notebooks", nargs="*", help="notebooks to execute (default: every nbs/*.ipynb)")
     p.add_argument("--timeout", type=int, default=600, help="seconds one cell may take")
     a = p.parse_args(argv)
+    os.chdir(ROOT)  # nbdev_clean reads settings.ini from here
     paths = [Path(n).resolve() for n in a.notebooks] or published_notebooks()
     missing = [str(n) for n in paths if not n.is_file()]
     if missing: p.error(f"no such notebook: {', '.join(missing)}")
