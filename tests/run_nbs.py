@@ -5,12 +5,13 @@
 
 Slow cells run too, but each one is written `if RUN_SLOW: ... else: <committed result>` and RUN_SLOW is off here
 (HUVIDPO_RUN_SLOW=0), so they only show their committed result. A `#| slow` cell without that guard is not executed
-(a warning names it). Progress bars are off (TQDM_DISABLE=1), figures are drawn at `DPI`, and machine paths in the
+(a warning names it). Progress bars are off (TQDM_DISABLE=1, HF_HUB_DISABLE_PROGRESS_BARS=1; tqdm's notebook
+widget ignores the first, so any bar left is dropped from the outputs), figures are drawn at `DPI`, and machine paths in the
 outputs (the repository, the temporary folder, the home folder, the Python prefix) are replaced by short names.
 Then `nbdev_clean` strips the metadata, and the execution counts, which it clears, are put back: they show that the
 outputs come from one top-to-bottom run (`tests/test_repo.py` checks it).
 """
-import argparse, os, site, sys, sysconfig, tempfile, time
+import argparse, os, re, site, sys, sysconfig, tempfile, time
 from pathlib import Path
 
 import nbformat
@@ -38,7 +39,7 @@ def kernel_env(tmp: Path) -> dict:
     "The kernel's environment: slow cells off, no progress bars, one thread, a private temporary folder, small figures."
     rc = tmp / "matplotlibrc"
     rc.write_text(f"figure.dpi: {DPI}\nsavefig.dpi: figure\n")
-    return dict(os.environ, HUVIDPO_RUN_SLOW="0", TQDM_DISABLE="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+    return dict(os.environ, HUVIDPO_RUN_SLOW="0", TQDM_DISABLE="1", HF_HUB_DISABLE_PROGRESS_BARS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                 PYTHONHASHSEED="0", TMPDIR=str(tmp), MATPLOTLIBRC=str(rc), PYTHONPATH=str(ROOT))
 
 def path_replacements(tmp: Path) -> list:
@@ -53,9 +54,18 @@ def _sub(text, reps):
     for a, b in reps: text = text.replace(a, b)
     return text
 
+# a tqdm bar's text: "Loading weights:  50%|#####     | 18/36 [00:01<00:01, 9.8it/s]"
+PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+(\.\d+)?(it/s|s/it)\]")
+
+def is_progress_bar(o) -> bool:
+    "A progress-bar output: tqdm's notebook widget, or its text on stderr."
+    text = o.get("data", {}).get("text/plain", "") if o.get("output_type") == "display_data" else o.get("text", "")
+    return bool(PROGRESS_BAR.search(text if isinstance(text, str) else "".join(text)))
+
 def sanitize_outputs(nb, reps):
-    "Replace machine paths in every text output."
+    "Drop progress bars (tqdm.notebook ignores TQDM_DISABLE) and replace machine paths in every text output."
     for cell in nb.cells:
+        if "outputs" in cell: cell.outputs = [o for o in cell.outputs if not is_progress_bar(o)]
         for o in cell.get("outputs", []):
             if "text" in o: o["text"] = _sub(o["text"], reps)
             if "traceback" in o: o["traceback"] = [_sub(t, reps) for t in o["traceback"]]

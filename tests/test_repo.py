@@ -60,11 +60,14 @@ def test_notebooks_are_published():
         if draws and not _has_image(nb): problems.append(f"{p.name}: draws figures ({len(draws)} cells) but has no image output")
     assert not problems, "run `make nbs` (notebooks must be committed executed):\n" + "\n".join(problems)
 
-def test_published_notebooks_hold_no_machine_paths_and_stay_small():
+def test_published_notebooks_hold_no_machine_paths_or_progress_bars_and_stay_small():
     nbs, _ = _published()
     found = [f"{p.name} cell {i}: {m.group(0)!r}" for p, nb in nbs for i, c in enumerate(nb.cells)
              for o in c.get("outputs", []) for m in [_MACHINE_PATH.search(json.dumps(o))] if m]
     assert not found, "machine paths in outputs (tests/run_nbs.py replaces the ones it knows):\n" + "\n".join(found)
+    from run_nbs import is_progress_bar
+    bars = [f"{p.name} cell {i}" for p, nb in nbs for i, c in enumerate(nb.cells) for o in c.get("outputs", []) if is_progress_bar(o)]
+    assert not bars, f"progress bars in outputs (run `make nbs`): {bars}"
     total = sum(p.stat().st_size for p in (ROOT / "nbs").glob("*.ipynb"))
     assert total < 10e6, f"the notebooks take {total / 1e6:.1f} MB, over 10 MB: smaller figures or fewer frames"
 
@@ -82,6 +85,9 @@ def test_checks_see_what_they_guard():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import matplotlib.pyplot as plt; plt.plot([1])")])
     assert _DRAWS.search(nb.cells[0].source) and not _has_image(nb) and nb.cells[0].execution_count is None
     assert is_slow(nbformat.v4.new_code_cell("#| slow\nif RUN_SLOW: pass")) and not is_slow(nb.cells[0])
+    from run_nbs import is_progress_bar
+    assert is_progress_bar({"output_type": "display_data", "data": {"text/plain": "Loading weights:   0%|          | 0/36 [00:00<?, ?it/s]"}})
+    assert not is_progress_bar({"output_type": "stream", "text": "step 3: loss 0.69 | 50% of pairs"})
     assert _MACHINE_PATH.search(json.dumps({"text": "saved to /home/me/x.png"})) and not _MACHINE_PATH.search('{"text": "$TMPDIR/x <site-packages>/y"}')
 
 def test_every_notebook_exports_a_module_or_is_index():
