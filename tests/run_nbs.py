@@ -50,9 +50,12 @@ def path_replacements(tmp: Path) -> list:
              (str(Path.home()), "~")]
     return sorted({(a, b) for a, b in pairs if len(a) > 1}, key=lambda p: -len(p[0]))
 
+# tempfile's folder names, prefix + 8 random characters: the random part becomes XXXXXXXX, so reruns diff clean
+_TMP_NAME = re.compile(r"(\$TMPDIR/(?:[^/\s'\"\\]*_|tmp))[a-z0-9_]{8}(?=[/\s'\"\\:),]|$)")
+
 def _sub(text, reps):
     for a, b in reps: text = text.replace(a, b)
-    return text
+    return _TMP_NAME.sub(r"\1XXXXXXXX", text)
 
 # a tqdm bar's text: "Loading weights:  50%|#####     | 18/36 [00:01<00:01, 9.8it/s]"
 PROGRESS_BAR = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+(\.\d+)?(it/s|s/it)\]")
