@@ -6,8 +6,9 @@
 Slow cells run too, but each one is written `if RUN_SLOW: ... else: <committed result>` and RUN_SLOW is off here
 (HUVIDPO_RUN_SLOW=0), so they only show their committed result. A `#| slow` cell without that guard is not executed
 (a warning names it). Progress bars are off (TQDM_DISABLE=1, HF_HUB_DISABLE_PROGRESS_BARS=1; tqdm's notebook
-widget ignores the first, so any bar left is dropped from the outputs), figures are drawn at `DPI`, and machine paths in the
-outputs (the repository, the temporary folder, the home folder, the Python prefix) are replaced by short names.
+widget ignores the first, so any bar left is dropped from the outputs), figures are drawn at `DPI`, and machine
+paths in the outputs (the repository, the temporary folder, the home folder, the Python prefix) are replaced by
+short names.
 Then `nbdev_clean` strips the metadata, and the execution counts, which it clears, are put back: they show that the
 outputs come from one top-to-bottom run (`tests/test_repo.py` checks it).
 """
@@ -20,7 +21,8 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 DPI = 72  # the inline backend's figure dpi in committed outputs: small files, still readable
 
-def is_slow(cell) -> bool: return cell.cell_type == "code" and any(l.strip() in ("#| slow", "#|slow") for l in cell.source.splitlines())
+def is_slow(cell) -> bool:
+    return cell.cell_type == "code" and any(l.strip() in ("#| slow", "#|slow") for l in cell.source.splitlines())
 def is_guarded(cell) -> bool: return "if RUN_SLOW" in cell.source
 
 class _Client(NotebookClient):
@@ -39,8 +41,8 @@ def kernel_env(tmp: Path) -> dict:
     "The kernel's environment: slow cells off, no progress bars, one thread, a private temporary folder, small figures."
     rc = tmp / "matplotlibrc"
     rc.write_text(f"figure.dpi: {DPI}\nsavefig.dpi: figure\n")
-    return dict(os.environ, HUVIDPO_RUN_SLOW="0", TQDM_DISABLE="1", HF_HUB_DISABLE_PROGRESS_BARS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                PYTHONHASHSEED="0", TMPDIR=str(tmp), MATPLOTLIBRC=str(rc), PYTHONPATH=str(ROOT))
+    return dict(os.environ, HUVIDPO_RUN_SLOW="0", TQDM_DISABLE="1", HF_HUB_DISABLE_PROGRESS_BARS="1",
+                OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0", TMPDIR=str(tmp), MATPLOTLIBRC=str(rc), PYTHONPATH=str(ROOT))
 
 def path_replacements(tmp: Path) -> list:
     "(machine path, what to write instead), longest first, so that a path inside another is replaced first."
@@ -115,11 +117,11 @@ def run(path: Path, timeout: int) -> float:
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python tests/run_nbs.py", description=__doc__.splitlines()[0])
-    p.add_argument("notebooks", nargs="*", help="notebooks to execute (default: every nbs/*.ipynb)")
+    p.add_argument("notebooks", nargs="*", help="notebooks to execute (default: every nbs/*.ipynb but index.ipynb)")
     p.add_argument("--timeout", type=int, default=600, help="seconds one cell may take")
     a = p.parse_args(argv)
-    os.chdir(ROOT)  # nbdev_clean reads settings.ini from here
     paths = [Path(n).resolve() for n in a.notebooks] or published_notebooks()
+    os.chdir(ROOT)  # nbdev_clean reads settings.ini from here
     missing = [str(n) for n in paths if not n.is_file()]
     if missing: p.error(f"no such notebook: {', '.join(missing)}")
     total = 0.0
