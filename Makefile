@@ -10,7 +10,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv test test-nbs test-py test-slow demo demo-quick lab export clean-nbs bench
+.PHONY: venv test test-nbs test-py test-slow test-browser nbs docs demo demo-quick lab export clean-nbs bench
 
 $(BIN)/nbdev_test: setup.py settings.ini
 	@start=$$(date +%s); \
@@ -29,9 +29,20 @@ test: venv  ## the test command CI runs: every notebook (no slow cells) and pyte
 	$(BIN)/python -m pytest tests/ -q && \
 	echo "tests took $$(( $$(date +%s) - start )) s"
 
-test-slow: venv  ## everything, slow cells and slow tests included
-	$(BIN)/nbdev_test --n_workers 1 --flags slow --timing
+test-slow: venv  ## everything, slow cells and slow tests included (HUVIDPO_RUN_SLOW=1 turns the notebooks' RUN_SLOW on)
+	HUVIDPO_RUN_SLOW=1 $(BIN)/nbdev_test --n_workers 1 --flags slow --timing
 	$(BIN)/python -m pytest tests/ -q --runslow
+
+test-browser: venv  ## the docs site in headless Chromium (needs Debian's chromium and chromium-driver)
+	$(BIN)/python -m pytest tests/browser -q -m browser
+
+nbs: venv  ## execute every notebook in place, keeping its outputs (slow cells off), then README's thumbnails
+	@start=$$(date +%s); \
+	$(BIN)/python tests/run_nbs.py && $(BIN)/python tests/thumbnails.py && \
+	echo "make nbs took $$(( $$(date +%s) - start )) s"
+
+docs: venv  ## the site in _docs/ from the executed notebooks and README.md (mkdocs; open _docs/index.html)
+	$(BIN)/python tests/build_docs.py
 
 demo: venv  ## the paper in miniature on the toy world (see README)
 	@start=$$(date +%s); $(BIN)/huvidpo demo $(ARGS); echo "demo took $$(( $$(date +%s) - start )) s"

@@ -384,7 +384,8 @@ class StepLog:
         if enabled:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text("".join(json.dumps(r) + "\n" for r in self.history))
-        self.bar = tqdm(total=total, initial=start, desc=desc, disable=not (enabled and progress), leave=True)
+        quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true")   # tqdm ignores it when `disable` is given
+        self.bar = tqdm(total=total, initial=start, desc=desc, disable=quiet or not (enabled and progress), leave=True)
 
     def __call__(self, record:dict):
         "Log one step's record (non-finite numbers are written as null)."

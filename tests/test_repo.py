@@ -1,8 +1,8 @@
 """Repository invariants that notebook cells cannot check: the library is the notebooks' export, the notebooks are
 clean, and the built wheel installs into a fresh virtual environment."""
-import filecmp, os, shutil, subprocess, sys, venv
+import filecmp, json, os, re, shutil, subprocess, sys, venv
 from pathlib import Path
-import pytest
+import nbformat, pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -22,12 +22,73 @@ def test_library_is_in_sync_with_notebooks(tmp_path):
     assert not stale, f"huvidpo_nb/ is out of date with nbs/ for {stale}: run nbdev_export"
 
 def test_notebooks_are_clean(tmp_path):
-    "nbdev_clean must change nothing."
+    "nbdev_clean must change nothing but the execution counts, which `make nbs` puts back (tests/run_nbs.py)."
+    sys.path.insert(0, str(ROOT / "tests"))
+    from run_nbs import execution_counts, restore_counts
     _copy_project(tmp_path)
     subprocess.run([BIN / "nbdev_clean"], cwd=tmp_path, check=True, capture_output=True)
-    dirty = [p.name for p in sorted((ROOT / "nbs").glob("*.ipynb"))
-             if (ROOT / "nbs" / p.name).read_bytes() != (tmp_path / "nbs" / p.name).read_bytes()]
-    assert not dirty, f"notebooks not clean: {dirty}: run nbdev_clean"
+    dirty = []
+    for p in sorted((ROOT / "nbs").glob("*.ipynb")):
+        restore_counts(tmp_path / "nbs" / p.name, execution_counts(nbformat.read(p, as_version=4)))
+        if p.read_bytes() != (tmp_path / "nbs" / p.name).read_bytes(): dirty.append(p.name)
+    assert not dirty, f"notebooks not clean: {dirty}: run nbdev_clean, or make nbs"
+
+# what draws a figure in a cell: matplotlib, the video helpers of 00_video, mediapy, PIL images shown with display
+_DRAWS = re.compile(r"\bplt\.|\.imshow\(|\bshow_videos?\(|\bshow_images?\(|\bmedia\.show_|\bplot_\w+\(")
+_MACHINE_PATH = re.compile(r"/work/|/home/|/root/|/tmp/|/private/var/|/Users/|(?<!<)site-packages|[A-Z]:\\\\")
+
+def _published():
+    sys.path.insert(0, str(ROOT / "tests"))
+    from run_nbs import published_notebooks, is_slow
+    return [(p, nbformat.read(p, as_version=4)) for p in published_notebooks()], is_slow
+
+def _has_image(nb) -> bool:
+    return any("image/png" in o.get("data", {}) or "image/gif" in o.get("data", {}) or "data:image/" in o.get("data", {}).get("text/html", "")
+               for c in nb.cells for o in c.get("outputs", []))
+
+def test_notebooks_are_published():
+    "Every notebook is committed executed (`make nbs`): one top-to-bottom run, its figures among the outputs."
+    nbs, is_slow = _published()
+    problems = []
+    for p, nb in nbs:
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        unrun = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_slow(c) and c.execution_count is None]
+        if unrun: problems.append(f"{p.name}: cells {unrun} have no execution count")
+        counts = [c.execution_count for c in code if c.execution_count is not None]
+        if counts != list(range(1, len(counts) + 1)): problems.append(f"{p.name}: execution counts {counts} are not 1..{len(counts)}")
+        draws = [c for c in code if not is_slow(c) and _DRAWS.search(c.source)]
+        if draws and not _has_image(nb): problems.append(f"{p.name}: draws figures ({len(draws)} cells) but has no image output")
+    assert not problems, "run `make nbs` (notebooks must be committed executed):\n" + "\n".join(problems)
+
+def test_published_notebooks_hold_no_machine_paths_or_progress_bars_and_stay_small():
+    nbs, _ = _published()
+    found = [f"{p.name} cell {i}: {m.group(0)!r}" for p, nb in nbs for i, c in enumerate(nb.cells)
+             for o in c.get("outputs", []) for m in [_MACHINE_PATH.search(json.dumps(o))] if m]
+    assert not found, "machine paths in outputs (tests/run_nbs.py replaces the ones it knows):\n" + "\n".join(found)
+    from run_nbs import is_progress_bar
+    bars = [f"{p.name} cell {i}" for p, nb in nbs for i, c in enumerate(nb.cells) for o in c.get("outputs", []) if is_progress_bar(o)]
+    assert not bars, f"progress bars in outputs (run `make nbs`): {bars}"
+    total = sum(p.stat().st_size for p in (ROOT / "nbs").glob("*.ipynb"))
+    assert total < 10e6, f"the notebooks take {total / 1e6:.1f} MB, over 10 MB: smaller figures or fewer frames"
+
+def test_readme_thumbnails_exist():
+    "README's notebooks table shows thumbnails written by tests/thumbnails.py from the committed outputs."
+    refs = re.findall(r"\(nbs/images/thumbs/(\d\d)\.png\)", (ROOT / "README.md").read_text())
+    assert refs, "README.md shows no notebook thumbnails"
+    missing = [n for n in refs if not (ROOT / "nbs" / "images" / "thumbs" / f"{n}.png").is_file()]
+    assert not missing, f"thumbnails missing for notebooks {missing}: run `make nbs` (or python tests/thumbnails.py)"
+
+def test_checks_see_what_they_guard():
+    "The checks above fail on an unexecuted notebook, on counts out of order, and on a machine path."
+    sys.path.insert(0, str(ROOT / "tests"))
+    from run_nbs import is_slow
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import matplotlib.pyplot as plt; plt.plot([1])")])
+    assert _DRAWS.search(nb.cells[0].source) and not _has_image(nb) and nb.cells[0].execution_count is None
+    assert is_slow(nbformat.v4.new_code_cell("#| slow\nif RUN_SLOW: pass")) and not is_slow(nb.cells[0])
+    from run_nbs import is_progress_bar
+    assert is_progress_bar({"output_type": "display_data", "data": {"text/plain": "Loading weights:   0%|          | 0/36 [00:00<?, ?it/s]"}})
+    assert not is_progress_bar({"output_type": "stream", "text": "step 3: loss 0.69 | 50% of pairs"})
+    assert _MACHINE_PATH.search(json.dumps({"text": "saved to /home/me/x.png"})) and not _MACHINE_PATH.search('{"text": "$TMPDIR/x <site-packages>/y"}')
 
 def test_every_notebook_exports_a_module_or_is_index():
     nbs = sorted(p.stem for p in (ROOT / "nbs").glob("*.ipynb"))
