@@ -110,7 +110,7 @@ function render({ model, el }) {
   function alive() { if (!st.dead) return; st.dead = false; banner.hidden = true; root.classList.remove("hv-dead"); sync(); }
   function send(action) {
     if (st.busy || st.dead || st.seq === null || (st.done && action !== "undo")) return;
-    st.busy = true; sync(); status.textContent = "saving…";
+    st.busy = true; st.t0 = performance.now(); sync(); status.textContent = "saving…";
     try { model.send({type: "judge", action, seq: st.seq, item: st.item}); }
     catch (e) { dead("Cannot reach the kernel (" + e + "): this judgment was NOT saved."); return; }
     clearTimeout(st.timer);
@@ -130,8 +130,11 @@ function render({ model, el }) {
     page.replaceWith(next); page = next;                      // header, counter and both videos change in one step
     st.urls.forEach(u => URL.revokeObjectURL(u)); st.urls = urls;
     st.seq = v.seq; st.item = v.item; st.done = v.done; root.dataset.seq = v.seq;
+    if (st.t0) root.dataset.swapMs = Math.round(performance.now() - st.t0);   // click -> next page on screen
     vids.forEach(x => x.play().catch(() => {}));
-    clearTimeout(st.timer); st.busy = false; status.textContent = v.status; sync();
+    clearTimeout(st.timer); status.textContent = v.status;
+    // nobody judges a pair in less than min_view_ms: a click that fast was meant for the page before
+    setTimeout(() => { if (st.seq === v.seq) { st.busy = false; sync(); } }, v.min_view_ms || 0);
   }
   function show() {
     const v = model.get("view");
@@ -232,6 +235,7 @@ class LabelingWidget(anywidget.AnyWidget):
                  size:int=384, # displayed size of a video's long side, in pixels
                  fps:float|None=None, # playback rate (default: the file's)
                  prefetch:int=2, # items whose videos are prepared ahead
+                 min_view:float=0.3, # seconds a new item is on screen before its buttons and keys work
                 ):
         super().__init__()
         if mode not in ("pair", "score"): raise ValueError(f"LabelingWidget: mode must be 'pair' or 'score', got {mode!r}")
@@ -241,7 +245,7 @@ class LabelingWidget(anywidget.AnyWidget):
         self.file = self.dir / ("pairs.jsonl" if mode == "pair" else "scores.jsonl")
         self.repaired = [r for f in ("pairs.jsonl", "scores.jsonl") if (r := repair_torn_jsonl(self.dir / f))]
         for r in self.repaired: print(f"LabelingWidget: repaired {self.dir.name}/{r}")
-        self.size, self.fps, self.prefetch = size, fps, prefetch
+        self.size, self.fps, self.prefetch, self.min_view = size, fps, prefetch, min_view
         self._lock, self._mlock, self._media_cache, self._seq = threading.RLock(), threading.Lock(), {}, 0
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="label-prefetch")
         names = read_category(self.dir, self.root).videos
@@ -368,7 +372,7 @@ class LabelingWidget(anywidget.AnyWidget):
     def _page(self):
         done, total = self.progress
         v = dict(seq=self._seq, mode=self.mode, category=self.category, prompt=self.data.prompt, annotator=self.annotator or "(anonymous)",
-                 judged=done, left=total - done, total=total, done=self.done,
+                 judged=done, left=total - done, total=total, done=self.done, min_view_ms=round(1000 * self.min_view),
                  buttons=[list(b) for b in (PAIR_BUTTONS if self.mode == "pair" else SCORE_BUTTONS)],
                  keys_help=("keys: ← left better · → right better · t tie · s skip · u undo" if self.mode == "pair"
                             else "keys: 0-9 score · x 10 · s skip · u undo") + " (click the widget first)",
