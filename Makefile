@@ -10,7 +10,7 @@ export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv test test-nbs test-py test-slow demo demo-quick lab export clean-nbs bench
+.PHONY: venv test test-browser test-nbs test-py test-slow demo demo-quick lab export clean-nbs bench
 
 $(BIN)/nbdev_test: setup.py settings.ini
 	@start=$$(date +%s); \
@@ -28,6 +28,15 @@ test: venv  ## the test command CI runs: every notebook (no slow cells) and pyte
 	$(BIN)/nbdev_test --n_workers 2 --do_print --timing && \
 	$(BIN)/python -m pytest tests/ -q && \
 	echo "tests took $$(( $$(date +%s) - start )) s"
+
+test-browser: venv  ## JupyterLab driven by headless Chromium (installs Debian's chromium and chromium-driver if missing)
+	@start=$$(date +%s); \
+	if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  { $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium chromium-driver; } \
+	    > $(VENV)/apt-chromium.log 2>&1 || { tail -n 20 $(VENV)/apt-chromium.log; echo "installing chromium failed"; exit 1; }; \
+	fi; \
+	$(BIN)/python -m pytest tests/browser -q && echo "browser tests took $$(( $$(date +%s) - start )) s"
 
 test-slow: venv  ## everything, slow cells and slow tests included
 	$(BIN)/nbdev_test --n_workers 1 --flags slow --timing

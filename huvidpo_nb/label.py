@@ -39,13 +39,13 @@ def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
 
 # %% ../nbs/12_labeling.ipynb #d97faaeb
 def _probe(path):
-    "(height, width, fps) of a video file, from ffmpeg's header read (no decoding)."
-    import imageio_ffmpeg
-    gen = imageio_ffmpeg.read_frames(str(path))
-    try: meta = next(gen)
-    finally: gen.close()
-    w, h = meta["size"]
-    return h, w, meta.get("fps") or 8
+    "(height, width, fps) of a video file, from the stream line ffmpeg prints about its input (no decoding)."
+    import re
+    err = subprocess.run([find_ffmpeg(), "-hide_banner", "-nostdin", "-i", str(path)], capture_output=True, text=True).stderr
+    line = next((l for l in err.splitlines() if "Video:" in l), "")
+    size, fps = re.search(r", (\d+)x(\d+)", line), re.search(r", ([\d.]+) (?:fps|tbr)", line)
+    if size is None: raise ValueError(f"browser_video: ffmpeg finds no video stream in {path}: {err.strip()[-200:]}")
+    return int(size[2]), int(size[1]), float(fps[1]) if fps else 8.0
 
 def browser_video(path, # a video file ffmpeg can read
                   size:int=384, # target long side in pixels
@@ -247,7 +247,7 @@ class LabelingWidget(anywidget.AnyWidget):
         for r in self.repaired: print(f"LabelingWidget: repaired {self.dir.name}/{r}")
         self.size, self.fps, self.prefetch, self.min_view = size, fps, prefetch, min_view
         self._lock, self._mlock, self._media_cache, self._seq = threading.RLock(), threading.Lock(), {}, 0
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="label-prefetch")
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="label-encode")
         names = read_category(self.dir, self.root).videos
         rng = random.Random(seed)
         if mode == "pair":
@@ -354,20 +354,16 @@ class LabelingWidget(anywidget.AnyWidget):
         return c
 
     # ---- the browser view: built on first display; everything above works without it
-    def _media(self, name):
-        "The browser's copy of one video, encoded once (by the prefetch thread if it got there first)."
+    def _encode(self, name):
+        "Start encoding a video for the browser, once (a future: the cache holds every video already asked for)."
         with self._mlock:
-            fut = self._media_cache.get(name)
-            if fut is None:
-                fut = self._media_cache[name] = _Done(self.dir / "videos" / name, self.size, self.fps)
-        return fut.result()
+            if name not in self._media_cache:
+                self._media_cache[name] = self._pool.submit(browser_video, self.dir / "videos" / name, self.size, self.fps)
+            return self._media_cache[name]
 
     def _prepare_next(self):
         for it in self.pending[1:1 + self.prefetch]:
-            for name in it:
-                with self._mlock:
-                    if name not in self._media_cache:
-                        self._media_cache[name] = self._pool.submit(browser_video, self.dir / "videos" / name, self.size, self.fps)
+            for name in it: self._encode(name)
 
     def _page(self):
         done, total = self.progress
@@ -381,11 +377,11 @@ class LabelingWidget(anywidget.AnyWidget):
         if self.done:
             c = self.summary(); unit = "pairs" if self.mode == "pair" else "videos"
             parts = ([f"{c['left']} left", f"{c['right']} right"] + ([f"{c['other']} judged elsewhere"] if c["other"] else [])
-                     + [f"{c['tie']} tie"] if self.mode == "pair" else [f"{c['score']} scored"]) + [f"{c['skip']} skipped"]
+                     + [f"{c['tie']} tied"] if self.mode == "pair" else [f"{c['score']} scored"]) + [f"{c['skip']} skipped"]
             v.update(summary=f"All {total} {unit} judged: " + ", ".join(parts) + ". Press undo to revise the last one.",
                      counts=c, item=[], videos=[], firsts=[])
             return v
-        media = [self._media(n) for n in self.current]
+        media = [f.result() for f in [self._encode(n) for n in self.current]]      # both at once, on two threads
         v.update(item=list(self.current), videos=[m["mp4"] for m in media], firsts=[m["png"] for m in media],
                  width=[m["width"] for m in media], height=[m["height"] for m in media],
                  sides=["left", "right"] if self.mode == "pair" else ["video"])
@@ -412,8 +408,3 @@ class LabelingWidget(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs):
         if not self.view: self._show()                                         # first display: encode the first item now
         return super()._repr_mimebundle_(**kwargs)
-
-class _Done:
-    "A finished future: the current item's videos are encoded on the spot, not queued behind the prefetch."
-    def __init__(self, *args): self._r = browser_video(*args)
-    def result(self): return self._r

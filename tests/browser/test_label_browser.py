@@ -1,7 +1,7 @@
 """LabelingWidget in a real JupyterLab, clicked like a person with headless Chromium: every button, a double-click, two
 clicks 50 ms apart, the keys, the kernel killed and the cell re-run. After each action the jsonl files on disk must
 hold exactly the judgments made on the pairs that were on screen. Screenshots go to tests/browser/_artifacts/, kept
-when the test fails. Run with `make test-browser`."""
+when the test fails (or with HUVIDPO_BROWSER_KEEP=1). Run with `make test-browser`."""
 import json, os, secrets, shutil, signal, socket, subprocess, sys, time
 from pathlib import Path
 import pytest
@@ -79,7 +79,7 @@ def driver(lab, request):
     d.failed = False
     yield d
     d.quit()
-    if not d.failed: shutil.rmtree(ART, ignore_errors=True)
+    if not d.failed and os.environ.get("HUVIDPO_BROWSER_KEEP") != "1": shutil.rmtree(ART, ignore_errors=True)
     else: print(f"screenshots and logs kept in {ART}")
 
 class Page:
@@ -125,6 +125,7 @@ def test_label_in_browser(lab, driver, request):
         p.shot("start")
         assert s["counter"].startswith("0 judged, 10 left") and "browser" in s["counter"], s
         _wait(lambda: all(p.state(0)["playing"]), 10, "both videos to play")
+        time.sleep(0.6); p.roots()[0].screenshot(str(ART / "widget.png"))      # the picture in 12_labeling
         assert p.cells() == ["code", "code"]
 
         def judged(expect_lines, what):
@@ -224,7 +225,7 @@ def test_label_in_browser(lab, driver, request):
         summary = p.state(0)["summary"]
         live = [e for e in d.entries if e.get("kind") in ("pair", "tie", "skip") and not e["retracted"]]
         left = sum(e["obj"].get("side") == "left" for e in live); right = sum(e["obj"].get("side") == "right" for e in live)
-        assert summary.startswith(f"All 10 pairs judged: {left} left, {right} right, {len(d.ties)} tie, {len(d.skips)} skipped"), summary
+        assert summary.startswith(f"All 10 pairs judged: {left} left, {right} right, {len(d.ties)} tied, {len(d.skips)} skipped"), summary
         p.shot("done")
     except BaseException:
         driver.failed = True
