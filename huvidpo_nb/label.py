@@ -91,6 +91,7 @@ function blobUrl(v, type) {
   return URL.createObjectURL(new Blob([u8], {type}));
 }
 function render({ model, el }) {
+  const born = performance.now();
   const root = h("div", "hv-label"); root.tabIndex = 0;
   const banner = h("div", "hv-banner"); banner.hidden = true;
   let page = h("div", "hv-page");
@@ -131,6 +132,7 @@ function render({ model, el }) {
     st.urls.forEach(u => URL.revokeObjectURL(u)); st.urls = urls;
     st.seq = v.seq; st.item = v.item; st.done = v.done; root.dataset.seq = v.seq;
     if (st.t0) root.dataset.swapMs = Math.round(performance.now() - st.t0);   // click -> next page on screen
+    else root.dataset.firstMs = Math.round(performance.now() - born);           // view created -> first page on screen
     vids.forEach(x => x.play().catch(() => {}));
     clearTimeout(st.timer); status.textContent = v.status;
     // nobody judges a pair in less than min_view_ms: a click that fast was meant for the page before

@@ -35,13 +35,20 @@ def lab(tmp_path_factory):
     from huvidpo_nb.data import write_toy_dataset
     work = tmp_path_factory.mktemp("lab")
     root = write_toy_dataset(work / "prefs", categories=[PAIR, SCORE], videos_per_category=5, scores=False)  # 10 pairs
-    pidfile = work / "kernel.pid"
+    pidfile, kfile = work / "kernel.pid", work / "first_page_s"
+    from huvidpo_nb.video import write_video, moving_shapes          # 512x512, 16 frames: the display-time budget
+    (root / "big" / "videos").mkdir(parents=True); (root / "big" / "prompt.txt").write_text("shapes moving\n")
+    for i in range(3): write_video(root / "big" / "videos" / f"v{i}.mp4", moving_shapes(16, 512, seed=i))
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
                     f"import os; open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
                     f"from {LABEL_MODULE} import LabelingWidget\n"
                     f"w = LabelingWidget({str(root)!r}, {PAIR!r}, annotator='browser', seed=0)\nw"),
-                nbformat.v4.new_code_cell(f"s = LabelingWidget({str(root)!r}, {SCORE!r}, mode='score', annotator='browser')\ns")]
+                nbformat.v4.new_code_cell(f"s = LabelingWidget({str(root)!r}, {SCORE!r}, mode='score', annotator='browser')\ns"),
+                nbformat.v4.new_code_cell(f"import time; t0 = time.perf_counter()\n"
+                                          f"b = LabelingWidget({str(root)!r}, 'big', annotator='browser')\n"
+                                          f"b._repr_mimebundle_()  # what displaying does: encode the first pair\n"
+                                          f"open({str(kfile)!r}, 'w').write(str(time.perf_counter() - t0))\nb")]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, work / "label.ipynb")
     port, token = _free_port(), secrets.token_hex(16)
@@ -59,7 +66,8 @@ def lab(tmp_path_factory):
         import urllib.request
         _wait(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={token}", timeout=2).status == 200,
               60, "JupyterLab to start")
-        yield dict(url=f"http://127.0.0.1:{port}/lab/tree/label.ipynb?token={token}&reset", root=root, pidfile=pidfile, work=work)
+        yield dict(url=f"http://127.0.0.1:{port}/lab/tree/label.ipynb?token={token}&reset", root=root, pidfile=pidfile, work=work,
+                   kfile=kfile)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try: server.wait(20)
@@ -92,7 +100,7 @@ class Page:
     def state(self, i=0):
         "seq, busy, dead, names on screen, header text of widget i."
         return self.js("""const r = document.querySelectorAll('.hv-label')[arguments[0]]; if (!r) return null;
-            return {seq: r.dataset.seq, busy: r.dataset.busy, dead: r.dataset.dead, swap: r.dataset.swapMs,
+            return {seq: r.dataset.seq, busy: r.dataset.busy, dead: r.dataset.dead, swap: r.dataset.swapMs, first: r.dataset.firstMs,
                     names: [...r.querySelectorAll('.hv-caption')].map(c => c.textContent.split(': ')[1]),
                     counter: (r.querySelector('.hv-counter') || {}).textContent, summary: (r.querySelector('.hv-summary') || {}).textContent,
                     banner: r.querySelector('.hv-banner').hidden ? '' : r.querySelector('.hv-banner').textContent,
@@ -121,12 +129,20 @@ def test_label_in_browser(lab, driver, request):
                            "window.jupyterapp.shell.currentWidget.sessionContext.session && "
                            "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel)"), 90, "the notebook and its kernel")
         _wait(lambda: p.run_all() or True, 5)
-        s = p.ready(0, timeout=90); p.ready(1)
+        s = p.ready(0, timeout=90); p.ready(1); p.ready(2)
         p.shot("start")
         assert s["counter"].startswith("0 judged, 10 left") and "browser" in s["counter"], s
         _wait(lambda: all(p.state(0)["playing"]), 10, "both videos to play")
         time.sleep(0.6); p.roots()[0].screenshot(str(ART / "widget.png"))      # the picture in 12_labeling
-        assert p.cells() == ["code", "code"]
+        assert p.cells() == ["code"] * 3
+        # 0. display time of 512x512x16 videos: first page (kernel encodes + browser decodes) < 1 s, next page < 0.2 s
+        kernel_s, big = float(lab["kfile"].read_text()), p.state(2)
+        time.sleep(1)                                                        # the annotator looks at the first pair
+        p.button("left", 2).click()
+        nxt = p.ready(2, after=big["seq"])
+        print(f"512x512x16: first page {kernel_s * 1000:.0f} ms in the kernel + {big['first']} ms in the browser; "
+              f"next page {nxt['swap']} ms from click to screen")
+        assert kernel_s * 1000 + int(big["first"]) < 1000 and int(nxt["swap"]) < 200, (kernel_s, big, nxt)
 
         def judged(expect_lines, what):
             got = _lines(pairs)
@@ -181,7 +197,7 @@ def test_label_in_browser(lab, driver, request):
         ActionChains(driver).send_keys("t").send_keys("t").perform()
         p.ready(0, after=before["seq"]); time.sleep(0.5)
         got = judged(10, "key t twice"); assert sorted(got[-1]["tie"]) == sorted(before["names"])
-        assert p.cells() == ["code", "code"], "a key reached JupyterLab"
+        assert p.cells() == ["code"] * 3, "a key reached JupyterLab"
         # 6. score mode: digits, x = 10
         sfile = p.file(SCORE)
         p.roots()[1].find_element("css selector", ".hv-header").click()
@@ -191,7 +207,7 @@ def test_label_in_browser(lab, driver, request):
             p.ready(1, after=before["seq"])
             got = _lines(sfile)[-1]
             assert (got["video"], got["score"]) == (before["names"][0], value), (key, got, before)
-        assert len(_lines(sfile)) == 2 and p.cells() == ["code", "code"], "a digit reached JupyterLab"
+        assert len(_lines(sfile)) == 2 and p.cells() == ["code"] * 3, "a digit reached JupyterLab"
         p.shot("score_mode")
         # 7. kill the kernel: the widget turns red, a click writes nothing; re-running the cell resumes at the same pair
         shown, n = p.state(0), len(_lines(pairs))
