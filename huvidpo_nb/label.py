@@ -187,6 +187,7 @@ function render({ model, el }) {
     if (a) { e.preventDefault(); send(a); }
   });
   root.addEventListener("click", (e) => { if (e.target.tagName !== "BUTTON") root.focus(); });
+  if (!model.get("view") || model.get("view").seq === undefined) model.send({type: "hello"});   // shown inside a container
   show(); sync(); root.focus({preventScroll: true});
   return () => { clearInterval(beat); clearTimeout(st.timer); st.urls.forEach(u => URL.revokeObjectURL(u)); };
 }
@@ -398,6 +399,9 @@ class LabelingWidget(anywidget.AnyWidget):
     def _on_msg(self, _, content, buffers):
         "A message from the browser: a judgment (with its page number) or a heartbeat."
         if content.get("type") == "ping": self.send({"type": "pong"}); return
+        if content.get("type") == "hello":                                    # a view inside a container: no repr call
+            if not self.view: self._show()
+            return
         if content.get("type") != "judge": return
         try:
             with self._lock:
