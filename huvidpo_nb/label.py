@@ -12,7 +12,8 @@ from .video import find_ffmpeg
 from .data import SCORE_RANGE, append_jsonl, new_id, read_category
 
 # %% auto #0
-__all__ = ['PAIR_BUTTONS', 'SCORE_BUTTONS', 'RUBRIC', 'PAIR_HINT', 'repair_torn_jsonl', 'browser_video', 'LabelingWidget']
+__all__ = ['PAIR_BUTTONS', 'SCORE_BUTTONS', 'RUBRIC', 'PAIR_HINT', 'repair_torn_jsonl', 'browser_video', 'Labeler',
+           'LabelingWidget']
 
 # %% ../nbs/12_labeling.ipynb #80cd768f
 def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
@@ -222,11 +223,9 @@ RUBRIC = ("0: nothing of the prompt happens, or the video is broken (noise, froz
           "consistent with the first frame throughout.")
 PAIR_HINT = "Which video does what the prompt says better, stays consistent with its first frame, and moves smoothly?"
 
-# %% ../nbs/12_labeling.ipynb #fad8a9e7
-class LabelingWidget(anywidget.AnyWidget):
-    "Judge a category's videos in JupyterLab: pairs (left/right better, tie, skip, undo) or single videos scored 0-10."
-    _esm, _css = _ESM, _CSS
-    view = traitlets.Dict().tag(sync=True)             # the page on screen: built in `_show`, swapped whole in the browser
+# %% ../nbs/12_labeling.ipynb #ddffc4a2
+class Labeler:
+    "The judging logic of the widget, without a view: the items, the file as the state, one lock around check-and-write."
 
     def __init__(self, root, # the dataset folder
                  category:str, # the category folder to judge
@@ -235,12 +234,7 @@ class LabelingWidget(anywidget.AnyWidget):
                  group=None, # pair mode: a function file name -> key; only pairs with the same key are shown
                  annotator:str|None=None, # written on every line and shown in the header
                  seed:int=0, # shuffles the items and the left/right order
-                 size:int=384, # displayed size of a video's long side, in pixels
-                 fps:float|None=None, # playback rate (default: the file's)
-                 prefetch:int=2, # items whose videos are prepared ahead
-                 min_view:float=0.3, # seconds a new item is on screen before its buttons and keys work
                 ):
-        super().__init__()
         if mode not in ("pair", "score"): raise ValueError(f"LabelingWidget: mode must be 'pair' or 'score', got {mode!r}")
         self.root, self.category, self.mode, self.annotator = Path(root), category, mode, annotator
         self.dir = self.root / category
@@ -248,9 +242,7 @@ class LabelingWidget(anywidget.AnyWidget):
         self.file = self.dir / ("pairs.jsonl" if mode == "pair" else "scores.jsonl")
         self.repaired = [r for f in ("pairs.jsonl", "scores.jsonl") if (r := repair_torn_jsonl(self.dir / f))]
         for r in self.repaired: print(f"LabelingWidget: repaired {self.dir.name}/{r}")
-        self.size, self.fps, self.prefetch, self.min_view = size, fps, prefetch, min_view
-        self._lock, self._mlock, self._media_cache, self._seq = threading.RLock(), threading.Lock(), {}, 0
-        self._pool = ThreadPoolExecutor(2, thread_name_prefix="label-encode")
+        self._lock, self._seq = threading.RLock(), 0
         names = read_category(self.dir, self.root).videos
         rng = random.Random(seed)
         if mode == "pair":
@@ -261,7 +253,6 @@ class LabelingWidget(anywidget.AnyWidget):
         else:
             items = [(n,) for n in names]; rng.shuffle(items)
         self.items = items
-        self.on_msg(self._on_msg)
         self.refresh()
 
     def refresh(self):
@@ -292,8 +283,10 @@ class LabelingWidget(anywidget.AnyWidget):
             if action == "undo": rec = self._undo()
             else: rec = self._write(self._record(action))
             self._seq += 1
-            if self.view: self._show()                                        # the browser is showing us: next page
+            self._shown_next()
             return rec
+
+    def _shown_next(self): "A judgment moved to the next page (the widget sends it to the browser)."
 
     def _record(self, action):
         if self.done: raise RuntimeError(f"LabelingWidget: nothing left to judge in {self.dir}")
@@ -356,7 +349,35 @@ class LabelingWidget(anywidget.AnyWidget):
             c[e["obj"].get("side") if k == "pair" and e["obj"].get("side") in ("left", "right") else ("other" if k == "pair" else k)] += 1
         return c
 
-    # ---- the browser view: built on first display; everything above works without it
+# %% ../nbs/12_labeling.ipynb #223f050e
+class LabelingWidget(Labeler, anywidget.AnyWidget):
+    "Judge a category's videos in JupyterLab: pairs (left/right better, tie, skip, undo) or single videos scored 0-10."
+    _esm, _css = _ESM, _CSS
+    view = traitlets.Dict().tag(sync=True)             # the page on screen: built in `_show`, swapped whole in the browser
+
+    def __init__(self, root, # the dataset folder
+                 category:str, # the category folder to judge
+                 mode:str="pair", # "pair": two videos side by side; "score": one video, 0-10
+                 pairs=None, # pair mode: the pairs to show, `(a, b)` file names; default all pairs (see `group`)
+                 group=None, # pair mode: a function file name -> key; only pairs with the same key are shown
+                 annotator:str|None=None, # written on every line and shown in the header
+                 seed:int=0, # shuffles the items and the left/right order
+                 size:int=384, # displayed size of a video's long side, in pixels
+                 fps:float|None=None, # playback rate (default: the file's)
+                 prefetch:int=2, # items whose videos are prepared ahead
+                 min_view:float=0.3, # seconds a new item is on screen before its buttons and keys work
+                ):
+        anywidget.AnyWidget.__init__(self)
+        Labeler.__init__(self, root, category, mode, pairs, group, annotator, seed)
+        self.size, self.fps, self.prefetch, self.min_view = size, fps, prefetch, min_view
+        self._mlock, self._media_cache = threading.Lock(), {}
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="label-encode")
+        self.on_msg(self._on_msg)
+
+    def _shown_next(self):
+        if self.view: self._show()                                           # the browser is showing us: next page
+
+    # ---- the browser view: built on first display; the judging above works without it
     def _encode(self, name):
         "Start encoding a video for the browser, once (a future: the cache holds every video already asked for)."
         with self._mlock:
