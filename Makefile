@@ -29,12 +29,18 @@ test: venv  ## the test command CI runs: every notebook (no slow cells) and pyte
 	$(BIN)/python -m pytest tests/ -q && \
 	echo "tests took $$(( $$(date +%s) - start )) s"
 
+test-browser: venv  ## JupyterLab driven by headless Chromium (installs Debian's chromium and chromium-driver if missing)
+	@start=$$(date +%s); \
+	if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  { $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium chromium-driver; } \
+	    > $(VENV)/apt-chromium.log 2>&1 || { tail -n 20 $(VENV)/apt-chromium.log; echo "installing chromium failed"; exit 1; }; \
+	fi; \
+	$(BIN)/python -m pytest tests/browser -q && echo "browser tests took $$(( $$(date +%s) - start )) s"
+
 test-slow: venv  ## everything, slow cells and slow tests included (HUVIDPO_RUN_SLOW=1 turns the notebooks' RUN_SLOW on)
 	HUVIDPO_RUN_SLOW=1 $(BIN)/nbdev_test --n_workers 1 --flags slow --timing
 	$(BIN)/python -m pytest tests/ -q --runslow
-
-test-browser: venv  ## the docs site in headless Chromium (needs Debian's chromium and chromium-driver)
-	$(BIN)/python -m pytest tests/browser -q -m browser
 
 nbs: venv  ## execute every notebook in place, keeping its outputs (slow cells off), then README's thumbnails
 	@start=$$(date +%s); \

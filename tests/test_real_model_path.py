@@ -74,7 +74,8 @@ def _lamp_key(k:str) -> bool:
 
 
 def test_real_model_recipe_end_to_end(tmp_path):
-    from huvidpo_nb.data import LabelingWidget, first_frame_group
+    from huvidpo_nb.data import first_frame_group
+    from huvidpo_nb.label import LabelingWidget
     from huvidpo_nb.pipeline import HuViDPOPipeline
     sd, adapter = make_tiny_sd(tmp_path)
     base0, runs, data = tmp_path / "base", tmp_path / "runs", tmp_path / "prefs"
