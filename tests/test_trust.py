@@ -6,8 +6,8 @@ import pytest
 import torch
 from PIL import Image
 
-from huvidpo_nb.train import MotionConfig, train_motion, train_dpo_main, read_log, list_checkpoints, POISONED
-from huvidpo_nb.data import write_toy_dataset, repair_torn_jsonl
+from huvidpo_nb.train import MotionConfig, train_motion, train_dpo_main, read_log, list_checkpoints
+from huvidpo_nb.data import write_toy_dataset
 from huvidpo_nb.pipeline import sample_main
 from huvidpo_nb.data import candidates_main
 from huvidpo_nb.video import write_video
@@ -71,7 +71,7 @@ def test_item2_a_poisoned_checkpoint_is_never_named_or_resumed(toy, tmp_path, ca
     stop = read_log(run)[-1]
     assert "stopped" in stop, stop
     bad = run / "checkpoints" / f"step_{stop['step']:08d}"
-    if bad.exists(): assert (bad / POISONED).exists()
+    if bad.exists(): assert (bad / "poisoned.json").exists()
     assert f"step_{stop['step']:08d}" not in err                       # the checkpoint it ran from is not "good"
     # following the message's advice continues without stopping at once
     assert train_dpo_main(dpo(toy, run, "--max-steps", 3, "--checkpoint-every", 1, "--resume", "--lr", 1e-4)) == 0, capsys.readouterr().err
@@ -81,6 +81,7 @@ def test_item2_a_poisoned_checkpoint_is_never_named_or_resumed(toy, tmp_path, ca
 def test_item3_torn_last_line_and_skip_invalid(toy, tmp_path, capsys):
     "Item 3: a torn last line trains with a warning; a bad entry names --skip-invalid, and --skip-invalid trains."
     import shutil
+    from huvidpo_nb.data import repair_torn_jsonl
     data = Path(shutil.copytree(toy["data"], tmp_path / "data"))
     sf = data / "ball_rolls_right" / "scores.jsonl"
     sf.write_bytes(sf.read_bytes() + b'{"video": "clip_000')
