@@ -38,5 +38,7 @@ def main(argv:list|None=None, # the arguments after `huvidpo`; default `sys.argv
     if cmd not in COMMANDS:
         print(f"huvidpo: unknown command {cmd!r}\n\n{_usage()}", file=sys.stderr); return 2
     mod, fn = COMMANDS[cmd][0].split(":")
-    code = getattr(importlib.import_module(mod), fn)(rest)
+    try: code = getattr(importlib.import_module(mod), fn)(rest)
+    except KeyboardInterrupt:                      # Ctrl-C: one line, the shell's code for SIGINT (128 + 2)
+        print(f"huvidpo {cmd}: interrupted", file=sys.stderr); return 130
     return int(code or 0)

@@ -13,9 +13,10 @@ from .video import read_video, write_video, to_uint8, from_uint8, sample_frames
 from .toyworld import CATEGORIES, render, rate, corrupt, CORRUPTIONS
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'SCORE_RANGE', 'IMAGE_EXTS', 'new_id', 'append_jsonl', 'scores_to_pairs', 'write_toy_dataset', 'Problem',
-           'CategoryData', 'read_category', 'validate_dataset', 'format_report', 'training_pairs',
-           'InvalidDatasetError', 'PreferencePairDataset', 'validate_main', 'first_frame_group', 'candidates_main']
+__all__ = ['VIDEO_EXTS', 'SCORE_RANGE', 'IMAGE_EXTS', 'new_id', 'append_jsonl', 'repair_torn_jsonl', 'scores_to_pairs',
+           'write_toy_dataset', 'Problem', 'CategoryData', 'decode_error', 'read_category', 'validate_dataset',
+           'shape_problems', 'format_report', 'training_pairs', 'InvalidDatasetError', 'PreferencePairDataset',
+           'validate_main', 'first_frame_group', 'add_sampling_options', 'check_sampling_options', 'candidates_main']
 
 # %% ../nbs/07_preferences.ipynb #e5fee41b
 VIDEO_EXTS = (".mp4", ".gif")
@@ -42,6 +43,19 @@ def append_jsonl(path, # the `.jsonl` file (created with its folder if missing)
         try: os.fsync(fd)
         finally: os.close(fd)
     return record
+
+def repair_torn_jsonl(path, # an append-only `.jsonl` file
+                     ) -> bytes: # the bytes removed (b"" if the file was whole)
+    "Cut a torn last line (a writer killed mid-line: no newline, not valid JSON) off the file, durably."
+    path = Path(path)
+    if not path.is_file(): return b""
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"): return b""
+    cut = data.rfind(b"\n") + 1
+    try: json.loads(data[cut:]); return b""          # a whole record that only lacks its newline: keep it
+    except ValueError: pass
+    with open(path, "r+b") as f: f.truncate(cut); f.flush(); os.fsync(f.fileno())
+    return data[cut:]
 
 # %% ../nbs/07_preferences.ipynb #93d899d0
 def scores_to_pairs(scores, # a dict video -> score, or (video, score) pairs
@@ -118,6 +132,7 @@ class CategoryData:
     skips: set = field(default_factory=set)           # frozensets of one or two names
     entries: list = field(default_factory=list)       # every parsed line (dicts), with `retracted` and `bad` flags
     problems: list = field(default_factory=list)
+    shapes: dict = field(default_factory=dict)        # video -> (frames, height, width), for the decoded videos
 
 def _inside(path, root):
     try: Path(os.path.realpath(path)).relative_to(os.path.realpath(root)); return True
@@ -135,13 +150,14 @@ def _probe(path):
     key = (os.path.realpath(path), st.st_ino, st.st_size, st.st_mtime_ns)
     if key not in _PROBED:
         try: _PROBED[key] = tuple(read_video(path).shape[1:])
-        except Exception as e: _PROBED[key] = f"unreadable video: {str(e).splitlines()[0][:200]}"
+        except Exception as e: _PROBED[key] = f"unreadable video: {decode_error(e)}"
     return _PROBED[key]
 
 class _VideoChecker:
     "Checks each video file once; remembers the problem with it, if any."
     def __init__(self, root, num_frames, size, check_videos):
         self.root, self.num_frames, self.size, self.check, self.memo = root, num_frames, _size_hw(size), check_videos, {}
+        self.shapes = {}                                 # realpath -> (f, h, w) of every decoded video
     def __call__(self, path):
         key = os.path.realpath(path)
         if key not in self.memo: self.memo[key] = self._problem(path)
@@ -153,11 +169,18 @@ class _VideoChecker:
         shape = _probe(path)
         if isinstance(shape, str): return shape
         f, h, w = shape
+        self.shapes[os.path.realpath(path)] = (f, h, w)
         if self.num_frames is not None and f < self.num_frames: return f"too few frames: {f}, need {self.num_frames}"
         if self.size is not None and (h, w) != self.size: return f"wrong size: {h}x{w}, expected {self.size[0]}x{self.size[1]}"
         return None
 
 _KINDS = {"scores.jsonl": ("score", "skip", "retract"), "pairs.jsonl": ("pair", "tie", "skip", "retract")}
+
+def decode_error(e:Exception, # what reading a video raised
+                ) -> str: # one line: ffmpeg's own last words (the cause), not its banner
+    "The cause of a failed decode in one line."
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+    return (lines[-1] if lines else type(e).__name__)[:200]
 
 def _kind(obj):
     if "retract" in obj: return "retract"
@@ -195,12 +218,19 @@ def read_category(cdir, # a category folder
     for fname, allowed in _KINDS.items():
         f = cdir / fname
         if not f.exists(): continue
-        for n, raw in enumerate(f.read_bytes().split(b"\n"), start=1):
+        if not f.is_file(): problem(f, None, "is not a file (expected JSON lines)"); continue
+        data = f.read_bytes()
+        lines = data.split(b"\n")
+        for n, raw in enumerate(lines, start=1):
             if not raw.strip(): continue
             e = dict(file=f, line=n, retracted=False, bad=False)
             def bad(msg, e=e): e["bad"] = True; problem(f, e["line"], msg)
             try: obj = json.loads(raw)
             except (json.JSONDecodeError, UnicodeDecodeError) as err:
+                if n == len(lines):                      # no newline after it: a write cut short by a crash
+                    warnings.warn(f"{f}:{n}: the last line is cut off (a write was interrupted); it is ignored "
+                                  "(huvidpo_nb.data.repair_torn_jsonl removes it)", stacklevel=2)
+                    continue
                 d.entries.append(e); bad(f"malformed JSON line ({err.msg if hasattr(err, 'msg') else err}): {raw[:60]!r}"); continue
             d.entries.append(e)
             if not isinstance(obj, dict): bad(f"expected a JSON object, got {type(obj).__name__}"); continue
@@ -274,6 +304,7 @@ def read_category(cdir, # a category folder
             e["bad"] = True
             problem(e["file"], e["line"], f"contradicts the scores: {w} scored {sc[w]['score']} (scores.jsonl line {sc[w]['line']}) "
                                           f"< {l} scored {sc[l]['score']} (line {sc[l]['line']})")
+    d.shapes = {nm: check.shapes[os.path.realpath(vdir / nm)] for nm in d.videos if os.path.realpath(vdir / nm) in check.shapes}
     ok = [e for e in live if not e["bad"]]
     d.scores = {e["names"][0]: float(e["score"]) for e in ok if e["kind"] == "score"}
     d.pairs = [tuple(e["names"]) for e in ok if e["kind"] == "pair"]
@@ -301,9 +332,31 @@ def validate_dataset(root, # the dataset folder
         dirs = [p for p in dirs if p.name in categories]
         if missing: return [Problem(str(root / c), None, "no such category folder") for c in missing]
     if not dirs: return [Problem(str(root), None, "no category folders (expected <root>/<category>/prompt.txt and videos/)")]
-    problems = []
-    for c in dirs: problems += read_category(c, root, num_frames, size, check_videos).problems
-    return problems
+    datas = [read_category(c, root, num_frames, size, check_videos) for c in dirs]
+    problems = [p for d in datas for p in d.problems] + shape_problems(datas, num_frames, size)
+    return sorted(problems, key=lambda p: (p.path, p.line or 0))
+
+def _shape_str(s): return " of ".join(x for x in (f"{s[0]} frames" if s[0] is not None else "", f"{s[1]}x{s[2]}" if s[1] is not None else "") if x)
+
+def shape_problems(datas:list, # `CategoryData`s read with `check_videos=True`
+                   num_frames:int|None=None, # given: frame counts may differ (every video is cut to it)
+                   size=None, # given: sizes were checked against it already
+                  ) -> list: # a `Problem` per video that disagrees with the rest; those videos leave `d.videos`
+    "Videos whose frame count or size differs from the most common one of the dataset (one batch needs one shape)."
+    key = lambda s: (None if num_frames is not None else s[0], None if size is not None else s[1], None if size is not None else s[2])
+    counts = {}
+    for d in datas:
+        for s in d.shapes.values(): counts[key(s)] = counts.get(key(s), 0) + 1
+    if len(counts) < 2: return []
+    common = max(counts, key=counts.get)
+    out = []
+    for d in datas:
+        for nm, s in d.shapes.items():
+            if key(s) != common and nm in d.videos:
+                d.videos.remove(nm)
+                out.append(Problem(str(d.dir / "videos" / nm), None, f"has {_shape_str(key(s))}, but {counts[common]} of the dataset's "
+                                   f"{sum(counts.values())} videos have {_shape_str(common)} (every video of a dataset needs one shape)"))
+    return out
 
 def format_report(problems, # from `validate_dataset`
                   root=None, # shown in the header
@@ -330,7 +383,8 @@ class InvalidDatasetError(ValueError):
     "A preference dataset with problems; `.problems` lists them."
     def __init__(self, problems, root):
         self.problems = problems
-        super().__init__(format_report(problems, root) + "\nFix these, or pass skip_invalid=True to leave the bad entries out.")
+        super().__init__(format_report(problems, root) + "\nFix these, or leave the bad entries out: "
+                         "`huvidpo train-dpo --skip-invalid` (skip_invalid=True in Python).")
 
 class PreferencePairDataset(torch.utils.data.Dataset):
     "(winner, loser) video pairs of a preference dataset, as `c f h w` tensors in [-1, 1] with their prompt."
@@ -353,7 +407,10 @@ class PreferencePairDataset(torch.utils.data.Dataset):
             raise FileNotFoundError(f"PreferencePairDataset: no category folder {self.root / category}")
         dirs = [c for c in _categories(self.root) if category is None or c.name == category]
         datas = [read_category(c, self.root, num_frames, size, check_videos=True) for c in dirs]
-        self.problems = [p for d in datas for p in d.problems]
+        self.problems = [p for d in datas for p in d.problems] + shape_problems(datas, num_frames, size)
+        shapes = [s for d in datas for nm, s in d.shapes.items() if nm in d.videos]
+        f, h, w = max(shapes, key=shapes.count) if shapes else (None, None, None)
+        self.video_shape = (num_frames or f, h, w)     # (frames, height, width) of every item
         if self.problems and not skip_invalid: raise InvalidDatasetError(self.problems, self.root)
         self.pairs, self.prompts, self.skipped = [], {}, 0
         for d in datas:
@@ -401,7 +458,10 @@ def validate_main(argv:list|None=None, # the arguments after `huvidpo validate`
     ap.add_argument("--no-decode", action="store_true", help="only check that video files exist, do not decode them")
     ap.add_argument("--min-margin", type=float, default=0, help="score gap for the pair count in the summary")
     a = ap.parse_args(argv)
-    size = None if a.size is None else (a.size[0] if len(a.size) == 1 else tuple(a.size[:2]))
+    if a.size is not None and (len(a.size) > 2 or min(a.size) < 1):
+        ap.error(f"--size takes one or two positive numbers (N, or H W), got {' '.join(map(str, a.size))}")
+    if a.num_frames is not None and a.num_frames < 1: ap.error(f"--num-frames must be >= 1, got {a.num_frames}")
+    size = None if a.size is None else (a.size[0] if len(a.size) == 1 else tuple(a.size))
     problems = validate_dataset(a.root, a.num_frames, size, categories=a.category, check_videos=not a.no_decode)
     print(format_report(problems, a.root))
     if Path(a.root).is_dir():
@@ -421,6 +481,28 @@ def first_frame_group(name:str, # a candidate file name such as `ff003_s01.mp4`
     return head if sep and tail.isdigit() else stem
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+
+def add_sampling_options(ap:argparse.ArgumentParser):
+    "LAMP's inference tricks as options (off by default; LAMP: --shared-noise 0.2 --adain --histogram-match, 50 steps, guidance 12.5)."
+    ap.add_argument("--shared-noise", type=float, default=0.0, help="LAMP's shared-noise share a: every frame's initial noise "
+                    "mixes in frame 0's (LAMP: 0.2; default: %(default)s)")
+    ap.add_argument("--adain", action="store_true", help="LAMP's AdaIN of every frame's latents toward frame 0's statistics")
+    ap.add_argument("--histogram-match", action="store_true", help="match every frame's colour histogram to frame 0's (LAMP's "
+                    "inference script does)")
+
+def check_sampling_options(ap:argparse.ArgumentParser, a):
+    "Refuse, before any model loads, the sampling options no run could use (one line each, exit 2)."
+    if hasattr(a, "steps") and a.steps < 1: ap.error(f"--steps must be >= 1, got {a.steps}")
+    if hasattr(a, "guidance") and not math.isfinite(a.guidance): ap.error(f"--guidance must be a finite number, got {a.guidance}")
+    if not (math.isfinite(a.shared_noise) and 0 <= a.shared_noise < 1): ap.error(f"--shared-noise must be in [0, 1), got {a.shared_noise}")
+    if a.num_frames is not None and a.num_frames < 2: ap.error(f"--num-frames must be >= 2 (frame 0 and at least one more), got {a.num_frames}")
+    if not (math.isfinite(a.fps) and a.fps > 0): ap.error(f"--fps must be a positive number, got {a.fps}")
+    if not 0 <= a.seed < 2**40: ap.error(f"--seed must be in [0, 2**40), got {a.seed}")
+    if a.device is not None:
+        try: dev = torch.device(a.device)
+        except RuntimeError as e: ap.error(f"--device {a.device!r}: {e}")
+        if dev.type == "cuda" and not torch.cuda.is_available(): ap.error(f"--device {a.device}: CUDA is not available on this machine")
+        if dev.type == "mps" and not torch.backends.mps.is_available(): ap.error(f"--device {a.device}: MPS is not available on this machine")
 
 def candidates_main(argv:list|None=None, # the arguments after `huvidpo candidates`
                    ) -> int: # the exit code
@@ -446,8 +528,10 @@ def candidates_main(argv:list|None=None, # the arguments after `huvidpo candidat
     ap.add_argument("--rate", action="store_true", help="score the candidates with the toy rater into scores.jsonl")
     ap.add_argument("--fps", type=float, default=8, help="frames per second of the files (default: %(default)s)")
     ap.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
+    add_sampling_options(ap)
     a = ap.parse_args(argv)
     folder, cdir = Path(a.pipeline), Path(a.out) / a.category
+    check_sampling_options(ap, a)
     if not (folder / "model_index.json").exists(): ap.error(f"{folder} is not a pipeline folder (no model_index.json)")
     if a.num_first_frames < 1 or a.samples_per_frame < 1 or a.batch_size < 1:
         ap.error("--num-first-frames, --samples-per-frame and --batch-size must be >= 1")
@@ -464,17 +548,17 @@ def candidates_main(argv:list|None=None, # the arguments after `huvidpo candidat
         from PIL import Image
         imgs = sorted(p for p in Path(a.first_frames).iterdir() if p.suffix.lower() in IMAGE_EXTS) if Path(a.first_frames).is_dir() else []
         if not imgs: ap.error(f"--first-frames: no images ({', '.join(IMAGE_EXTS)}) in {a.first_frames}")
-        firsts = [Image.open(p).convert("RGB") for p in imgs[:a.num_first_frames]]
+        firsts = []
+        for p in imgs[:a.num_first_frames]:
+            try: firsts.append(Image.open(p).convert("RGB"))
+            except Exception as e: ap.error(f"--first-frames: cannot read {p} as an image ({type(e).__name__}: {e})")
     names = [f"{a.prefix}ff{j:03d}_s{k:02d}.mp4" for j in range(a.num_first_frames if a.first_frames is None else len(firsts))
              for k in range(a.samples_per_frame)]
     clash = [n for n in names if (cdir / "videos" / n).exists()]
     if clash: ap.error(f"{len(clash)} candidates exist already in {cdir / 'videos'} (e.g. {clash[0]}); use another --prefix or --out")
 
-    from huvidpo_nb.pipeline import HuViDPOPipeline          # imported here: the data module does not need diffusers
-    device = a.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    pipe = HuViDPOPipeline.from_pretrained(folder).to(device)
-    if a.lora: pipe.load_lora(a.lora)
-    pipe.set_progress_bar_config(disable=True)
+    from huvidpo_nb.pipeline import load_pipeline_for_command    # imported here: the data module does not need diffusers
+    pipe = load_pipeline_for_command(ap, folder, a.lora, a.device, quiet=True)
     h, w = pipe.frame_size
     if a.first_frames is None:
         if h != w: ap.error(f"toy first frames are square; the pipeline makes {h}x{w} frames: pass --first-frames")
@@ -489,7 +573,8 @@ def candidates_main(argv:list|None=None, # the arguments after `huvidpo candidat
         ff = torch.stack(ff) if torch.is_tensor(ff[0]) else ff
         gens = [torch.Generator().manual_seed(a.seed * 1_000_003 + j * 1_000 + k) for j, k in chunk]
         videos = pipe([prompt] * len(chunk), ff, num_frames=a.num_frames, num_inference_steps=a.steps,
-                      guidance_scale=a.guidance, generator=gens, output_type="pt").frames.float().cpu()   # b c f h w
+                      guidance_scale=a.guidance, generator=gens, shared_noise=a.shared_noise, adain=a.adain,
+                      histogram_match=a.histogram_match, output_type="pt").frames.float().cpu()   # b c f h w
         for (j, k), v in zip(chunk, videos):
             write_video(cdir / "videos" / f"{a.prefix}ff{j:03d}_s{k:02d}.mp4", v, fps=a.fps)
         if a.rate:

@@ -366,6 +366,7 @@ def run_demo(cfg:DemoConfig) -> dict:
     common = dict(base=str(base), data_root=str(out / "data"), max_steps=cfg.max_steps, batch_size=cfg.batch_size,
                   lr=cfg.lr, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                   seed=cfg.seed, checkpoint_every=max(cfg.max_steps, 1), keep_checkpoints=1)
+    common["overwrite"] = True                     # the demo remakes its own out/runs/ (train-dpo refuses a used folder)
     with phase("train HuViDPO (DPO)"):
         dpo = train_dpo(DPOConfig(output_dir=str(out / "runs" / "dpo"), objective="dpo", beta=cfg.beta, **common))
     loras = {"base": None, "huvidpo": dpo.final}
@@ -471,7 +472,8 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
         else: final = train_dpo(DPOConfig(output_dir=str(out / "runs" / name), objective=objective, beta=c.beta, base=str(base),
                                   data_root=str(out / "data"), max_steps=c.max_steps, batch_size=c.batch_size, lr=c.lr,
                                   lora_rank=c.lora_rank, lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout, seed=c.seed,
-                                  checkpoint_every=max(c.max_steps, 1), keep_checkpoints=1, progress=False)).final
+                                  checkpoint_every=max(c.max_steps, 1), keep_checkpoints=1, progress=False,
+                                  resume=True)).final     # an interrupted variant continues
         p = load_pipeline(base).load_lora(final)
         v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
         r = dict(videos=v, **score_videos(v, inputs["categories"]))

@@ -243,6 +243,7 @@ def add_lora(unet:UNetMotionModel, # the base video UNet (frozen by this call)
              dropout:float=0.1, # dropout on the LoRA branch's input
              target_modules=("to_q", "to_k", "to_v", "to_out.0"), # module-name suffixes to adapt (all attentions)
              adapter_name:str="default",
+             init:str="default", # "default": peft's (A Kaiming-uniform, B zero); "gaussian": A normal (std 1/r), B zero, as HuViDPO
             ) -> list[torch.nn.Parameter]: # the LoRA parameters (the only ones left trainable)
     "Freeze `unet` and attach a peft LoRA adapter; returns the trainable LoRA parameters."
     from peft import LoraConfig
@@ -250,7 +251,7 @@ def add_lora(unet:UNetMotionModel, # the base video UNet (frozen by this call)
         raise ValueError(f"add_lora: the UNet already has an adapter named {adapter_name!r}")
     unet.requires_grad_(False)
     unet.add_adapter(LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=dropout, target_modules=list(target_modules),
-                                init_lora_weights=True), adapter_name=adapter_name)
+                                init_lora_weights={"default": True, "gaussian": "gaussian"}[init]), adapter_name=adapter_name)
     unet.train(unet.training)                      # injected LoRA layers come in training mode
     params = _lora_parameters(unet)
     for p in params: p.requires_grad_(True)

@@ -19,13 +19,15 @@ from .models import (build_video_unet, make_scheduler, make_toy_text_encoder, en
                                save_lora, vae_encode_video, attention_setup)
 
 # %% auto #0
-__all__ = ['opt', 'TrainConfig', 'MotionConfig', 'DPOConfig', 'sample_generator', 'step_indices', 'rank_share',
-           'prediction_target', 'as_video_unet', 'denoising_loss', 'dpo_loss_on_pairs',
+__all__ = ['POISONED', 'RUN_FILES', 'RESUMABLE', 'opt', 'TrainConfig', 'MotionConfig', 'DPOConfig', 'sample_generator',
+           'step_indices', 'rank_share', 'prediction_target', 'as_video_unet', 'denoising_loss', 'dpo_loss_on_pairs',
            'optimizer_state_to_safetensors', 'optimizer_state_from_safetensors', 'rng_state', 'set_rng_state',
-           'list_checkpoints', 'save_checkpoint', 'read_checkpoint', 'last_good_checkpoint', 'restore_checkpoint',
-           'read_log', 'StepLog', 'NonFiniteLossError', 'TrainResult', 'make_accelerator', 'fit', 'save_base',
-           'load_base', 'to_latents', 'base_frame_size', 'check_pretrained_options', 'train_motion', 'train_dpo',
-           'train_sft', 'config_parser', 'parse_config', 'train_motion_main', 'train_dpo_main', 'plot_history']
+           'list_checkpoints', 'save_checkpoint', 'read_checkpoint', 'mark_poisoned', 'last_good_checkpoint',
+           'restore_checkpoint', 'bar_interval', 'read_log', 'StepLog', 'NonFiniteLossError', 'RunFolderError',
+           'check_run_folder', 'TrainResult', 'make_accelerator', 'fit', 'save_base', 'load_base', 'to_latents',
+           'latent_generator', 'check_data_fits_base', 'base_frame_size', 'check_pretrained_options', 'train_motion',
+           'train_dpo', 'train_sft', 'config_parser', 'parse_config', 'train_motion_main', 'train_dpo_main',
+           'plot_history']
 
 # %% ../nbs/08_training.ipynb #3cbcf334
 def opt(default, # the default value (lists and dicts are copied per instance)
@@ -53,13 +55,18 @@ class TrainConfig:
     warmup_steps: int = opt(0, "steps of linear learning-rate warm-up")
     checkpoint_every: int = opt(100, "write a checkpoint every this many steps (and after the last one)")
     keep_checkpoints: int = opt(2, "how many of the newest checkpoints to keep; older ones are deleted")
-    resume: bool = opt(False, "continue from the last good checkpoint in output_dir (start fresh if there is none)")
+    resume: bool = opt(False, "continue the run in output_dir from its last good checkpoint (its options must be this run's; "
+                       "start fresh if there is none)")
+    overwrite: bool = opt(False, "start a new run in an output_dir that holds another one: delete its config.json, log.jsonl, "
+                          "checkpoints/ and final/ first")
     seed: int = opt(0, "seed of every random draw: weights, noise, timesteps, data order, prompt dropout")
     mixed_precision: str = opt(None, "mixed precision: no, fp16 or bf16 (fp16 and bf16 want a GPU); none: what `accelerate launch "
                                "--mixed_precision` or `accelerate config` set, else no (config.json records the one used)",
                                type=str, choices=["no", "fp16", "bf16"])
     gradient_checkpointing: bool = opt(False, "recompute the UNet's activations during the backward pass: less memory, one more forward of each block")
     progress: bool = opt(True, "show a tqdm progress bar (main process only)")
+    vae_latent: str = opt("mode", "what a video is trained on: the VAE posterior's mode (deterministic) or a sample of it "
+                          "(the official code's latent_dist.sample())", choices=["mode", "sample"])
 
     def save(self, path):
         "Write the config as JSON."
@@ -124,6 +131,9 @@ class DPOConfig(TrainConfig):
     lora_rank: int = opt(16, "LoRA rank r (HuViDPO: 16)")
     lora_alpha: int = opt(32, "LoRA alpha; the update is scaled by alpha / r (HuViDPO: 32)")
     lora_dropout: float = opt(0.1, "dropout on the LoRA input (HuViDPO: 0.1)")
+    lora_init: str = opt("default", "LoRA initialisation: peft's default (A Kaiming-uniform, B zero) or gaussian "
+                         "(A normal with std 1/r, B zero: HuViDPO's init_lora_weights='gaussian')", choices=["default", "gaussian"])
+    skip_invalid: bool = opt(False, "leave invalid dataset entries out (with a warning) instead of refusing the dataset")
 
 # %% ../nbs/08_training.ipynb #dfdc114b
 def sample_generator(seed:int, # the run's seed
@@ -336,13 +346,37 @@ def read_checkpoint(path, # a checkpoint folder
                 scheduler=json.loads((path / "scheduler.json").read_text()),
                 rng=(load_file(path / f"rng_{r}.safetensors"), json.loads((path / f"rng_{r}.json").read_text())))
 
+POISONED = "poisoned.json"
+
+def mark_poisoned(path, # a checkpoint folder
+                  reason:str, # why its weights are bad
+                 ):
+    "Mark a checkpoint whose weights gave a non-finite loss or gradient: resume never uses it."
+    _write_json(Path(path) / POISONED, dict(reason=reason))
+
+def _checkpoint_problem(ckpt):
+    "Why a read checkpoint cannot be resumed from, or None: it is marked poisoned, or its weights are not finite."
+    p = ckpt["path"] / POISONED
+    if p.exists(): return f"its weights gave {json.loads(p.read_text())['reason']}"
+    bad = [k for k, v in ckpt["weights"].items() if not torch.isfinite(v).all()]
+    if bad: return f"{len(bad)} of its weight tensors are not finite (e.g. {bad[0]})"
+    return None
+
 def last_good_checkpoint(output_dir, # the run's output folder
                          rank:int=0, # this process
+                         before:int|None=None, # only checkpoints of fewer steps than this
+                         quiet:bool=False, # do not report skipped checkpoints
                         ) -> dict|None: # what `read_checkpoint` returns, or None
-    "The newest checkpoint that reads back completely; broken ones are reported and skipped."
+    "The newest checkpoint that reads back completely, holds finite weights and is not marked poisoned."
     for path in reversed(list_checkpoints(output_dir)):
-        try: return read_checkpoint(path, rank)
-        except Exception as e: print(f"warning: skipping unreadable checkpoint {path}: {type(e).__name__}: {e}", file=sys.stderr)
+        if before is not None and int(_CKPT.match(path.name)[1]) >= before: continue
+        try: ckpt = read_checkpoint(path, rank)
+        except Exception as e:
+            if not quiet: print(f"warning: skipping unreadable checkpoint {path}: {type(e).__name__}: {e}", file=sys.stderr)
+            continue
+        why = _checkpoint_problem(ckpt)
+        if why is None: return ckpt
+        if not quiet: print(f"warning: skipping checkpoint {path}: {why}", file=sys.stderr)
     return None
 
 def restore_checkpoint(ckpt:dict, # from `read_checkpoint`
@@ -355,6 +389,11 @@ def restore_checkpoint(ckpt:dict, # from `read_checkpoint`
     if missing or unexpected:
         raise ValueError(f"checkpoint {ckpt['path']} does not match the model: missing {missing[:5]} "
                          f"({len(missing)}), unexpected {unexpected[:5]} ({len(unexpected)})")
+    shapes = [(k, tuple(w[k].shape), tuple(p.shape)) for k, p in params.items() if w[k].shape != p.shape]
+    if shapes:
+        k, a, b = shapes[0]
+        raise ValueError(f"checkpoint {ckpt['path']} does not match the model: {len(shapes)} weights differ in shape, "
+                         f"e.g. {k} is {a} there and {b} here (other LoRA options than the checkpoint's?)")
     with torch.no_grad():
         for k, p in params.items(): p.copy_(w[k])
     optimizer.load_state_dict(ckpt["optimizer"])
@@ -363,6 +402,10 @@ def restore_checkpoint(ckpt:dict, # from `read_checkpoint`
     return int(ckpt["state"]["step"])
 
 # %% ../nbs/08_training.ipynb #d061e4e8
+def bar_interval() -> float: # seconds between tqdm updates
+    "tqdm's default 0.1 s on a terminal; 30 s when stderr is a file or a pipe, so a log gets a line per 30 s, not per step."
+    return 0.1 if sys.stderr.isatty() else 30.0
+
 def read_log(path, # a `log.jsonl` (or the run folder holding it)
             ) -> list: # one dict per step
     "The records of a run's step log."
@@ -385,7 +428,8 @@ class StepLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text("".join(json.dumps(r) + "\n" for r in self.history))
         quiet = os.environ.get("TQDM_DISABLE", "").lower() in ("1", "true")   # tqdm ignores it when `disable` is given
-        self.bar = tqdm(total=total, initial=start, desc=desc, disable=quiet or not (enabled and progress), leave=True)
+        self.bar = tqdm(total=total, initial=start, desc=desc, disable=quiet or not (enabled and progress), leave=True,
+                        mininterval=bar_interval())
 
     def __call__(self, record:dict):
         "Log one step's record (non-finite numbers are written as null)."
@@ -416,6 +460,47 @@ def _quiet_loading():
 class NonFiniteLossError(FloatingPointError):
     "Training stopped because the loss (or the gradient norm) was NaN or infinite."
 
+class RunFolderError(ValueError):
+    "The output folder holds another run (or a resume asks for other options than the run's)."
+
+RUN_FILES = ("config.json", "log.jsonl", "checkpoints", "final")
+# options a resumed run may change: they do not change what the checkpoints hold or how the data are drawn
+RESUMABLE = {"output_dir", "max_steps", "num_epochs", "resume", "overwrite", "progress", "lr", "checkpoint_every",
+             "keep_checkpoints", "mixed_precision", "gradient_checkpointing", "skip_invalid"}
+
+def check_run_folder(config:TrainConfig, # the new run's options
+                     delete:bool=True, # with `overwrite`, delete the earlier run's files (the main process only)
+                    ):
+    "Never mix two runs in one output_dir: a folder that holds a run is continued (`resume`, same options) or replaced (`overwrite`)."
+    out = Path(config.output_dir)
+    held = [n for n in RUN_FILES if (out / n).exists()]
+    if not held: return
+    if config.overwrite:
+        if delete:
+            for n in held: shutil.rmtree(out / n) if (out / n).is_dir() else (out / n).unlink()
+            print(f"overwrite: deleted {', '.join(held)} of the earlier run in {out}", file=sys.stderr)
+        return
+    if not config.resume:
+        raise RunFolderError(f"--output-dir {out} holds another run ({', '.join(held)}): pass --resume to continue it, "
+                             "--overwrite to replace it, or another --output-dir")
+    f = out / "config.json"
+    if not f.is_file(): return
+    try: old = json.loads(f.read_text())
+    except ValueError as e: raise RunFolderError(f"--resume: {f} is not valid JSON ({e}); pass --overwrite to start afresh")
+    new = _to_json(asdict(config))
+    diff = [k for k in new if k not in RESUMABLE and k in old and old[k] != new[k]]
+    if diff:
+        opts = "; ".join(f"--{k.replace('_', '-')} is {new[k]!r}, the run's is {old[k]!r}" for k in diff)
+        raise RunFolderError(f"--resume: options differ from the run in {out} ({opts}); give the run's options, "
+                             "or --overwrite to start afresh")
+
+def _stop_message(out, step):
+    "Name the newest checkpoint that trained from finite weights, or say there is none."
+    good = last_good_checkpoint(out, before=step + 1, quiet=True)
+    if good is None: return "There is no good checkpoint: rerun with a lower learning rate (or beta) and --overwrite."
+    return (f"Last good checkpoint: {good['path']}. Lower the learning rate (or beta) and run again with --resume "
+            "(it continues from there).")
+
 @dataclass
 class TrainResult:
     "What a training run returns."
@@ -439,6 +524,12 @@ def _set_lr(optimizer, lr_scheduler, lr):
         g["initial_lr"], g["lr"] = lr, lr * f(lr_scheduler.last_epoch)
     lr_scheduler._last_lr = [g["lr"] for g in optimizer.param_groups]
 
+def _poison(out, step, reason, accelerator):
+    "The checkpoint of `step` holds the weights this step ran with: mark it so resume never picks it."
+    p = Path(out) / "checkpoints" / f"step_{step:08d}"
+    if accelerator.is_main_process and p.is_dir(): mark_poisoned(p, reason)
+    accelerator.wait_for_everyone()
+
 def fit(config:TrainConfig, # the run's options
         accelerator, # from `make_accelerator`
         unet:torch.nn.Module, # the model; its parameters with `requires_grad` are trained
@@ -455,6 +546,8 @@ def fit(config:TrainConfig, # the run's options
     if config.max_steps is None or config.max_steps < 0: raise ValueError(f"max_steps must be >= 0, got {config.max_steps}")
     if config.checkpoint_every < 1: raise ValueError(f"checkpoint_every must be >= 1, got {config.checkpoint_every}")
     if config.mixed_precision is None: config = replace(config, mixed_precision=accelerator.mixed_precision)  # the one used
+    check_run_folder(config, delete=accelerator.is_main_process)
+    accelerator.wait_for_everyone()
     if config.gradient_checkpointing:
         if not getattr(unet, "_supports_gradient_checkpointing", False):
             raise ValueError(f"gradient_checkpointing: {type(unet).__name__} does not support it (a diffusers UNet does)")
@@ -488,16 +581,17 @@ def fit(config:TrainConfig, # the run's options
                        lr=lr_scheduler.get_last_lr()[0])
             if not math.isfinite(rec["loss"]):
                 log(dict(rec, stopped="non-finite loss"))
+                _poison(out, step, f"a {rec['loss']} loss at step {step}", accelerator)
                 raise NonFiniteLossError(f"the loss is {rec['loss']} at step {step}: training stopped, nothing was written "
-                                         f"for this step. Last good checkpoint: {last_ckpt or 'none (none written yet)'}. "
-                                         "Lower the learning rate (or beta) and run again with --resume.")
+                                         f"for this step. {_stop_message(out, step)}")
             accelerator.backward(loss)
             max_norm = config.max_grad_norm if config.max_grad_norm > 0 else float("inf")
             grad_norm = float(accelerator.clip_grad_norm_(list(params.values()), max_norm))
             if not math.isfinite(grad_norm) and accelerator.mixed_precision != "fp16":
                 log(dict(rec, grad_norm=grad_norm, stopped="non-finite gradient"))
+                _poison(out, step, f"a {grad_norm} gradient norm at step {step}", accelerator)
                 raise NonFiniteLossError(f"the gradient norm is {grad_norm} at step {step}: training stopped. "
-                                         f"Last good checkpoint: {last_ckpt or 'none (none written yet)'}.")
+                                         f"{_stop_message(out, step)}")
             optimizer.step()
             if not accelerator.optimizer_step_was_skipped: lr_scheduler.step()
             optimizer.zero_grad(set_to_none=True)
@@ -558,12 +652,35 @@ def load_base(path, # a base folder (`save_base`: a train-motion final/), or a d
 
 def to_latents(vae, # an `AutoencoderKL`, or None in pixel space
                video:torch.Tensor, # `b c f h w` in [-1, 1]
+               generator:torch.Generator|None=None, # sample the VAE posterior with it (`vae_latent="sample"`); None: its mode
               ) -> torch.Tensor: # `b c' f h' w'`
-    "The latents a video is trained on: the VAE posterior's mode, scaled (as the pipeline encodes frame 0), or the pixels."
+    "The latents a video is trained on: the VAE posterior's mode (or a sample), scaled as the pipeline encodes frame 0; or the pixels."
     if vae is None: return video
-    with torch.no_grad(): z = vae_encode_video(vae, video, sample=False)
+    with torch.no_grad(): z = vae_encode_video(vae, video, generator=generator, sample=generator is not None)
     return z.contiguous()    # a guard (a no-op now that vae_encode_video returns contiguous latents): torch 2.13's CPU
                              # backward through the LAMP-frozen UNet segfaulted on a strided view
+
+def latent_generator(config:TrainConfig, # its `vae_latent` and `seed`
+                     step:int, # the optimizer step
+                     key:int, # e.g. the first position of this process's share, and which video of a pair
+                    ) -> torch.Generator|None:
+    "The generator `to_latents` samples the VAE posterior with (`vae_latent='sample'`), or None for the mode."
+    return sample_generator(config.seed, step, key, 2) if config.vae_latent == "sample" else None
+
+def check_data_fits_base(shape:tuple, # `(f, h, w)` of the dataset's videos as trained on
+                         unet, vae, # the base's UNet and VAE (None in pixel space)
+                         data:str, base:str, # the dataset and base folders, for the message
+                        ):
+    "Refuse, before step 0, videos whose frame size or frame count differ from what the base was built for."
+    f, h, w = shape
+    bh, bw = base_frame_size(unet, vae)
+    if (h, w) != (bh, bw):
+        raise ValueError(f"the videos of {data} are {h}x{w} pixels but the base {base} makes {bh}x{bw} frames: "
+                         f"write the videos at {bh}x{bw} (candidates from this base are)")
+    bf = attention_setup(unet)["num_frames"]
+    if bf and f != bf:
+        raise ValueError(f"the videos of {data} have {f} frames but the base {base} is built for {bf}: "
+                         + (f"pass --num-frames {bf}" if f > bf else f"give videos of at least {bf} frames"))
 
 def base_frame_size(unet, # the video UNet (its `config.sample_size`, an int or `(h, w)`)
                     vae=None, # its `AutoencoderKL`, or None in pixel space
@@ -686,7 +803,7 @@ def train_motion(config:MotionConfig, # the run's options
             g = sample_generator(config.seed, step, j)                           # dropout coin, t, noise
             drop = torch.rand(1, generator=g).item() < config.prompt_dropout
             videos.append(video); texts.append(embed("" if drop else prompt)); gens.append(g)
-        x0 = to_latents(vae, torch.stack(videos).to(device))
+        x0 = to_latents(vae, torch.stack(videos).to(device), latent_generator(config, step, share[0]))
         t = torch.cat([torch.randint(T, (1,), generator=g) for g in gens]).to(device)
         noise = torch.stack([torch.randn(x0.shape[1:], generator=g) for g in gens]).to(device, x0.dtype)
         return denoising_loss(net, scheduler, x0, noise, t, torch.cat(texts))[0], {}
@@ -707,12 +824,14 @@ def train_dpo(config:DPOConfig, # the run's options
     seed_everything(config.seed)
     parts = load_base(config.base)
     unet, scheduler, vae, device = parts["unet"], parts["scheduler"], parts["vae"], accelerator.device
-    add_lora(unet, rank=config.lora_rank, alpha=config.lora_alpha, dropout=config.lora_dropout)   # freezes the base
+    add_lora(unet, rank=config.lora_rank, alpha=config.lora_alpha, dropout=config.lora_dropout,   # freezes the base
+             init=config.lora_init)
     for m in (parts["text_encoder"], vae):
         if m is not None: m.to(device).requires_grad_(False)
     ds = PreferencePairDataset(config.data_root, category=config.category, num_frames=config.num_frames,
-                               min_margin=config.min_margin)
+                               min_margin=config.min_margin, skip_invalid=config.skip_invalid)
     if len(ds) == 0: raise ValueError(f"no pairs in {config.data_root}" + (f" for category {config.category!r}" if config.category else ""))
+    check_data_fits_base(ds.video_shape, unet, vae, config.data_root, config.base)
     if config.max_steps is None: config = replace(config, max_steps=math.ceil(config.num_epochs * len(ds) / config.batch_size))
     embed, T = _prompt_cache(parts["tokenizer"], parts["text_encoder"], device), scheduler.config.num_train_timesteps
 
@@ -721,13 +840,13 @@ def train_dpo(config:DPOConfig, # the run's options
         items = [ds[order[j]] for j in share]
         gens = [sample_generator(config.seed, step, j) for j in share]          # one t and one noise per pair
         t = torch.cat([torch.randint(T, (1,), generator=g) for g in gens]).to(device)
-        x_w = to_latents(vae, torch.stack([it["winner"] for it in items]).to(device))
+        x_w = to_latents(vae, torch.stack([it["winner"] for it in items]).to(device), latent_generator(config, step, 2 * share[0]))
         noise = torch.stack([torch.randn(x_w.shape[1:], generator=g) for g in gens]).to(device, x_w.dtype)
         text = torch.cat([embed(it["prompt"]) for it in items])
         if config.objective == "sft":
             loss, err = denoising_loss(net, scheduler, x_w, noise, t, text)
             return loss, dict(model_err_w=err)
-        x_l = to_latents(vae, torch.stack([it["loser"] for it in items]).to(device))
+        x_l = to_latents(vae, torch.stack([it["loser"] for it in items]).to(device), latent_generator(config, step, 2 * share[0] + 1))
         out = dpo_loss_on_pairs(net, scheduler, x_w, x_l, noise, t, text, beta=config.beta, reference=module)
         return out.loss, {k: getattr(out, k) for k in ("implicit_acc", "reward_margin", "model_err_w", "model_err_l",
                                                        "ref_err_w", "ref_err_l")}

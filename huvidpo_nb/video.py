@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_video.ipynb #b6c747cf
 from __future__ import annotations
-import os, random, shutil
+import contextlib, os, random, shutil
 from pathlib import Path
 import numpy as np
 import torch
@@ -82,6 +82,17 @@ def write_video(path, # `.mp4` or `.gif`
         if tmp.exists(): tmp.unlink()
     return path
 
+@contextlib.contextmanager
+def _utf8_name(path):
+    "`path`, or a symlink to it with a plain name if its name is not UTF-8 (mediapy decodes ffmpeg's log, which echoes it, as UTF-8)."
+    try: str(path).encode("utf-8"); yield path; return
+    except UnicodeEncodeError: pass
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        link = Path(d) / ("video" + path.suffix.encode("ascii", "replace").decode())
+        link.symlink_to(path.resolve())
+        yield link
+
 def read_video(path, # a video file ffmpeg can read
               ) -> torch.Tensor: # `c f h w` in [-1, 1]
     "Read a video file as a float tensor in [-1, 1]."
@@ -89,7 +100,8 @@ def read_video(path, # a video file ffmpeg can read
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"read_video: no such file {path}")
     find_ffmpeg()
-    try: frames = mediapy.read_video(path)
+    try:
+        with _utf8_name(path) as p: frames = mediapy.read_video(p)
     except Exception as e: raise ValueError(f"read_video: could not decode {path}: {e}") from e
     if frames.ndim != 4 or frames.shape[0] == 0: raise ValueError(f"read_video: {path} holds no frames")
     return from_uint8(frames[..., :3])
