@@ -44,18 +44,28 @@ def append_jsonl(path, # the `.jsonl` file (created with its folder if missing)
         finally: os.close(fd)
     return record
 
-def repair_torn_jsonl(path, # an append-only `.jsonl` file
-                     ) -> bytes: # the bytes removed (b"" if the file was whole)
-    "Cut a torn last line (a writer killed mid-line: no newline, not valid JSON) off the file, durably."
+def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
+                     ) -> str|None: # what was repaired, or None if the file was fine
+    "End a jsonl file whose last line has no newline: complete lines get one, a torn fragment moves to `<file>.torn`."
     path = Path(path)
-    if not path.is_file(): return b""
+    if not path.is_file(): return None
     data = path.read_bytes()
-    if not data or data.endswith(b"\n"): return b""
-    cut = data.rfind(b"\n") + 1
-    try: json.loads(data[cut:]); return b""          # a whole record that only lacks its newline: keep it
-    except ValueError: pass
-    with open(path, "r+b") as f: f.truncate(cut); f.flush(); os.fsync(f.fileno())
-    return data[cut:]
+    if not data or data.endswith(b"\n"): return None
+    start = data.rfind(b"\n") + 1
+    tail = data[start:]
+    try: whole = isinstance(json.loads(tail), dict)
+    except (ValueError, UnicodeDecodeError): whole = False
+    with open(path, "r+b") as f:
+        if whole: f.seek(0, os.SEEK_END); f.write(b"\n")
+        else:
+            with open(path.with_name(path.name + ".torn"), "ab") as t:
+                t.write(tail + b"\n"); t.flush(); os.fsync(t.fileno())
+            f.truncate(start)
+        f.flush(); os.fsync(f.fileno())
+    n = data.count(b"\n") + 1
+    return (f"{path.name}:{n}: added the missing newline" if whole else
+            f"{path.name}:{n}: moved a torn line ({len(tail)} bytes, never acknowledged) to {path.name}.torn")
+
 
 # %% ../nbs/07_preferences.ipynb #93d899d0
 def scores_to_pairs(scores, # a dict video -> score, or (video, score) pairs

@@ -9,34 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import anywidget, traitlets
 from .video import find_ffmpeg
-from .data import SCORE_RANGE, append_jsonl, new_id, read_category
+from .data import SCORE_RANGE, append_jsonl, new_id, read_category, repair_torn_jsonl
 
 # %% auto #0
-__all__ = ['PAIR_BUTTONS', 'SCORE_BUTTONS', 'RUBRIC', 'PAIR_HINT', 'repair_torn_jsonl', 'browser_video', 'Labeler',
-           'LabelingWidget']
-
-# %% ../nbs/12_labeling.ipynb #80cd768f
-def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
-                     ) -> str|None: # what was repaired, or None if the file was fine
-    "End a jsonl file whose last line has no newline: complete lines get one, a torn fragment moves to `<file>.torn`."
-    path = Path(path)
-    if not path.is_file(): return None
-    data = path.read_bytes()
-    if not data or data.endswith(b"\n"): return None
-    start = data.rfind(b"\n") + 1
-    tail = data[start:]
-    try: whole = isinstance(json.loads(tail), dict)
-    except (ValueError, UnicodeDecodeError): whole = False
-    with open(path, "r+b") as f:
-        if whole: f.seek(0, os.SEEK_END); f.write(b"\n")
-        else:
-            with open(path.with_name(path.name + ".torn"), "ab") as t:
-                t.write(tail + b"\n"); t.flush(); os.fsync(t.fileno())
-            f.truncate(start)
-        f.flush(); os.fsync(f.fileno())
-    n = data.count(b"\n") + 1
-    return (f"{path.name}:{n}: added the missing newline" if whole else
-            f"{path.name}:{n}: moved a torn line ({len(tail)} bytes, never acknowledged) to {path.name}.torn")
+__all__ = ['PAIR_BUTTONS', 'SCORE_BUTTONS', 'RUBRIC', 'PAIR_HINT', 'browser_video', 'Labeler', 'LabelingWidget']
 
 # %% ../nbs/12_labeling.ipynb #d97faaeb
 def _probe(path):

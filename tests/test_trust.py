@@ -91,7 +91,7 @@ def test_item3_torn_last_line_and_skip_invalid(toy, tmp_path, capsys):
     err = one_line_error(capsys, train_dpo_main(dpo(toy, tmp_path / "b", "--max-steps", 1, data=str(data))))
     assert "--skip-invalid" in err
     assert train_dpo_main(dpo(toy, tmp_path / "c", "--max-steps", 1, "--skip-invalid", data=str(data))) == 0
-    assert repair_torn_jsonl(sf) == b'{"video": "clip_000' and sf.read_bytes().endswith(b"\n")
+    assert "torn line" in repair_torn_jsonl(sf) and sf.read_bytes().endswith(b"\n")
 
 
 def test_item4_5_dataset_that_does_not_fit_the_base(toy, tmp_path, capsys):
