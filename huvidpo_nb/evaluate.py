@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_reproduction.ipynb #0e370038
 from __future__ import annotations
-import argparse, contextlib, json, sys, time, zlib
+import argparse, contextlib, json, os, shutil, sys, time, zlib
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -568,6 +568,10 @@ def _tail_stats(history:list, k:int=20) -> dict:
         out["loser_err_change"] = out["model_err_l"] - out["ref_err_l"]
     return out
 
+def _link_or_copy(src, dst):
+    try: os.link(src, dst)
+    except OSError: shutil.copy2(src, dst)
+
 def subset_pairs(root, # a dataset with pairs.jsonl per category (pairing "first_frame")
                  dst, # the folder to write: the same categories, videos linked, `n` pairs each
                  n:int, # pairs per category (all of them if there are fewer)
@@ -580,7 +584,8 @@ def subset_pairs(root, # a dataset with pairs.jsonl per category (pairing "first
         keep = [lines[i] for i in sorted(np.random.default_rng([seed, n]).permutation(len(lines))[:n])]
         (dst / cdir.name).mkdir(parents=True, exist_ok=True)
         (dst / cdir.name / "prompt.txt").write_text((cdir / "prompt.txt").read_text())
-        if not (dst / cdir.name / "videos").exists(): (dst / cdir.name / "videos").symlink_to((cdir / "videos").resolve())
+        if not (dst / cdir.name / "videos").exists():                        # hard links: the dataset stays inside its root
+            shutil.copytree(cdir / "videos", dst / cdir.name / "videos", copy_function=_link_or_copy)
         (dst / cdir.name / "pairs.jsonl").write_text("".join(l + "\n" for l in keep))
     return dst
 
