@@ -23,7 +23,8 @@ __all__ = ['CAND_SEED', 'EVAL_SEED', 'TERMS', 'MODEL_LABELS', 'bootstrap_ci', 'p
            'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare', 'video_grid',
            'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table', 'score_changes',
            'changes_markdown', 'diff_video', 'difference_figure', 'DemoConfig', 'load_pipeline', 'run_demo',
-           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep']
+           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep', 'sweep_report',
+           'run_rounds']
 
 # %% ../nbs/09_reproduction.ipynb #324a9563
 def bootstrap_ci(values, # per-item numbers (scores, outcomes, ...)
@@ -238,6 +239,9 @@ def report_markdown(cmp:dict, meta:dict) -> str:
     if meta.get("changes"): lines += ["", changes_markdown(meta["changes"])]
     if meta.get("timings"):
         lines += ["", "Time per phase (s): " + ", ".join(f"{k} {v:.0f}" for k, v in meta["timings"].items())]
+    if meta.get("variants"):
+        lines += ["", "Models from a sweep: " + "; ".join(f"{MODEL_LABELS.get(k, k)} = " + ", ".join(f"{a}={b}" for a, b in v.items())
+                                                       for k, v in meta["variants"].items())]
     if meta.get("settings"):
         lines += ["", "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items())]
     return "\n".join(lines) + "\n"
@@ -622,8 +626,12 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
         else:
             data = out / "data" if n_pairs is None else subset_pairs(out / "data", out / f"data_n{n_pairs}_s{c.seed}", n_pairs, c.seed)
             final = train_dpo(dpo_config(c, base, data, out / "runs" / name, objective, progress=False)).final
-        p = load_pipeline(base).load_lora(final)
-        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        ev = out / "runs" / name / "eval.safetensors"                         # the held-out videos, for reports
+        if ev.exists(): v = load_file(ev)["videos"]
+        else:
+            p = load_pipeline(base).load_lora(final)
+            v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+            save_file({"videos": v.contiguous()}, ev)
         r = dict(videos=v, **score_videos(v, inputs["categories"]))
         cmp = compare({"base": base_r, name: r}, inputs["categories"], ours=name)
         row = dict(name=name, objective=objective, beta=c.beta, lr=c.lr, seed=c.seed, max_steps=c.max_steps,
@@ -638,3 +646,56 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
               f"win-rate vs base {_fmt(row['winrate_vs_base'])}, {row['seconds']:.0f} s", flush=True)
         done[name] = row
     return [done[n] for n in variants if n in done]
+
+# %% ../nbs/09_reproduction.ipynb #7a8ffe64
+def sweep_report(sweep, # a `run_sweep` folder
+                 names:dict, # model label in the report -> variant name in the sweep (e.g. {"huvidpo": "eps_lr1e-3"})
+                 dst, # the report folder to write
+                 cfg:DemoConfig|None=None, # the sweep's settings (default: `DemoConfig()`)
+                ) -> dict: # the comparison
+    "The demo's report (tables, terms, difference figure, grids) for variants of a sweep against its base, without re-running them."
+    from huvidpo_nb.train import read_log
+    sweep, cfg = Path(sweep), cfg or DemoConfig()
+    inputs = eval_inputs(cfg.categories, cfg.n_eval, 0)
+    vids = {"base": load_file(sweep / "base_eval.safetensors")["videos"]}
+    vids |= {label: load_file(sweep / "runs" / n / "eval.safetensors")["videos"] for label, n in names.items()}
+    results = {k: dict(videos=v, **score_videos(v, inputs["categories"])) for k, v in vids.items()}
+    cmp = compare(results, inputs["categories"])
+    rows = {json.loads(l)["name"]: json.loads(l) for l in (sweep / "sweep.jsonl").read_text().splitlines() if l.strip()}
+    ch = score_changes(results, inputs)
+    meta = dict(n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), changes=ch[:5] + ch[-5:],
+                variants={label: {k: rows[n][k] for k in ("name", "objective", "loss_space", "beta", "lr", "seed", "max_steps")
+                                  if k in rows[n]} for label, n in names.items()})
+    write_report(dst, cmp, results, inputs, meta, history=read_log(sweep / "runs" / names["huvidpo"]))
+    return cmp
+
+# %% ../nbs/09_reproduction.ipynb #22e94fac
+def run_rounds(cfg:DemoConfig, # the demo's settings; `cfg.rounds` rounds, `cfg.reference` for rounds 2..
+               out=None, # the folder (default `cfg.out`); round 1 reuses `out/data` and `out/runs/dpo/final` if they exist
+              ) -> list: # one dict per round: score, gain over the base and win-rate against it, with 95% intervals
+    "Train every round and evaluate each round's model against the base on the held-out set."
+    from huvidpo_nb.train import train_dpo
+    out = Path(out or cfg.out); base = Path(cfg.base) if cfg.base else default_base_path()
+    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
+    if not (out / "data").exists():
+        make_candidates(load_pipeline(base), out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin,
+                        cfg.pairing, seed=cfg.seed, **skw)
+    first = out / "runs" / "dpo" / "final"
+    if not first.exists(): first = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "dpo", progress=False)).final
+    finals = dpo_rounds(cfg, base, out, first, progress=False)
+    inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed)
+    results, rows = {}, []
+    for r, lora in enumerate([None] + finals):
+        p = load_pipeline(base)
+        if lora is not None: p.load_lora(lora)
+        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        results[r] = dict(videos=v, **score_videos(v, inputs["categories"]))
+        if r == 0: continue
+        cmp = compare({"base": results[0], "ours": results[r]}, inputs["categories"], ours="ours")
+        rows.append(dict(round=r, reference=cfg.reference if r > 1 else "base", score=cmp["models"]["ours"]["score"],
+                         gain=bootstrap_ci(results[r]["score"] - results[0]["score"]), winrate_vs_base=cmp["winrate"]["base"]["overall"],
+                         drift=cmp["models"]["ours"]["drift"], consistency=cmp["models"]["ours"]["consistency"],
+                         term_change=cmp["term_change"]))
+        print(f"[rounds] round {r}: score {_fmt(rows[-1]['score'])}, gain {_fmt(rows[-1]['gain'])}, win-rate vs base "
+              f"{_fmt(rows[-1]['winrate_vs_base'])}", flush=True)
+    return rows
