@@ -23,8 +23,8 @@ __all__ = ['CAND_SEED', 'EVAL_SEED', 'TERMS', 'MODEL_LABELS', 'bootstrap_ci', 'p
            'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare', 'video_grid',
            'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table', 'score_changes',
            'changes_markdown', 'diff_video', 'difference_figure', 'DemoConfig', 'load_pipeline', 'run_demo',
-           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep', 'sweep_report',
-           'run_rounds']
+           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep', 'data_size_table',
+           'plot_data_size', 'sweep_report', 'run_rounds']
 
 # %% ../nbs/09_reproduction.ipynb #324a9563
 def bootstrap_ci(values, # per-item numbers (scores, outcomes, ...)
@@ -646,6 +646,44 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
               f"win-rate vs base {_fmt(row['winrate_vs_base'])}, {row['seconds']:.0f} s", flush=True)
         done[name] = row
     return [done[n] for n in variants if n in done]
+
+# %% ../nbs/09_reproduction.ipynb #30450756
+def data_size_table(rows:list, # `run_sweep` rows of `tests/curve_demo.py` (names `curve_n{n}_{budget}_s{seed}`)
+                   ) -> list: # one dict per (budget, n): seeds, mean gain over the base, its range, win-rates and their lowest lower bound
+    "The data-size curve's points: the rater's gain and the win-rate against the base per pairs per category and budget."
+    import re
+    groups = {}
+    for r in rows:
+        m = re.fullmatch(r"curve_n(\d+)_(steps|epochs)_s(\d+)", r["name"])
+        if m: groups.setdefault((m[2], int(m[1])), []).append(r)
+    out = []
+    for (budget, n), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 10**9)):
+        gains = [r["score"][0] - r["base_score"][0] for r in rs]
+        out.append(dict(budget=budget, n=n, seeds=[r["seed"] for r in rs], steps=rs[0]["max_steps"], gain=float(np.mean(gains)),
+                        gain_min=float(min(gains)), gain_max=float(max(gains)),
+                        gain_ci=[float(min(r["score"][1] - r["base_score"][0] for r in rs)), float(max(r["score"][2] - r["base_score"][0] for r in rs))],
+                        winrate=float(np.mean([r["winrate_vs_base"][0] for r in rs])), winrate_low=float(min(r["winrate_vs_base"][1] for r in rs))))
+    return out
+
+def plot_data_size(points:list, # from `data_size_table`
+                   all_pairs:int|None=None, # what n=0 ("all") stands for on the axis, per category
+                   path=None):
+    "Gain over the base and win-rate against it versus pairs per category, one line per budget (bars: the runs' 95% intervals)."
+    import matplotlib.pyplot as plt
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.6))
+    for budget in dict.fromkeys(p["budget"] for p in points):
+        ps = [p for p in points if p["budget"] == budget]
+        x = np.array([p["n"] or all_pairs or 0 for p in ps], dtype=float)
+        g = np.array([p["gain"] for p in ps]); lo = np.array([p["gain_ci"][0] for p in ps]); hi = np.array([p["gain_ci"][1] for p in ps])
+        a1.errorbar(x, g, yerr=[g - lo, hi - g], marker="o", capsize=3, label=f"{budget} budget")
+        w = np.array([p["winrate"] for p in ps]); wl = np.array([p["winrate_low"] for p in ps])
+        a2.errorbar(x, w, yerr=[w - wl, np.zeros_like(w)], marker="o", capsize=3, label=f"{budget} budget")
+    for a in (a1, a2): a.set_xscale("log", base=2); a.set_xlabel("preference pairs per category"); a.legend(fontsize=8)
+    a1.axhline(0, c="grey", ls=":"); a1.set_ylabel("rater gain over the base"); a1.set_title("mean gain (bars: 95% CI)")
+    a2.axhline(0.5, c="grey", ls=":"); a2.set_ylim(0, 1.02); a2.set_ylabel("win-rate vs base"); a2.set_title("win-rate (bar: down to the lowest lower bound)")
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig
 
 # %% ../nbs/09_reproduction.ipynb #7a8ffe64
 def sweep_report(sweep, # a `run_sweep` folder
