@@ -289,7 +289,8 @@ def before_after(results:dict, # model name -> dict(videos, ...)
         k = max(dq, key=lambda k: abs(dq[k]))
         fig.suptitle(f"HuViDPO vs base: mean score {np.mean(results['base']['score']):.2f} -> {np.mean(results['huvidpo']['score']):.2f}; "
                      f"the term that moved most: {k} quality {np.mean(results['base']['terms'][f'q_{k}']):.2f} -> "
-                     f"{np.mean(results['huvidpo']['terms'][f'q_{k}']):.2f}", y=0.995, fontsize=10)
+                     f"{np.mean(results['huvidpo']['terms'][f'q_{k}']):.2f}", y=0.998, fontsize=10)
+        fig.subplots_adjust(top=1 - 0.4 / fig.get_figheight())
     if path: fig.savefig(path, dpi=100)
     return fig
 
