@@ -23,8 +23,8 @@ __all__ = ['CAND_SEED', 'EVAL_SEED', 'TERMS', 'MODEL_LABELS', 'bootstrap_ci', 'p
            'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare', 'video_grid',
            'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table', 'score_changes',
            'changes_markdown', 'diff_video', 'difference_figure', 'DemoConfig', 'load_pipeline', 'run_demo',
-           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep', 'data_size_table',
-           'plot_data_size', 'sweep_report', 'run_rounds']
+           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep', 'candidate_stats',
+           'data_size_table', 'plot_data_size', 'sweep_report', 'run_rounds']
 
 # %% ../nbs/09_reproduction.ipynb #324a9563
 def bootstrap_ci(values, # per-item numbers (scores, outcomes, ...)
@@ -648,6 +648,21 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
         done[name] = row
     return [done[n] for n in variants if n in done]
 
+# %% ../nbs/09_reproduction.ipynb #20744e18
+def candidate_stats(root) -> dict:
+    "What one round of preferences can teach: mean rater score of all candidates, of winners and losers, of the best video per first frame, and the best."
+    root, scores, best, w, l = Path(root), [], [], [], []
+    for cdir in sorted(p for p in root.iterdir() if (p / "rater_scores.jsonl").exists()):
+        groups = {}
+        for line in (cdir / "rater_scores.jsonl").read_text().splitlines():
+            r = json.loads(line); scores.append(r["score"]); groups.setdefault(r["first_frame_seed"], []).append(r["score"])
+        best += [max(g) for g in groups.values()]
+        if (cdir / "pairs.jsonl").exists():
+            for line in (cdir / "pairs.jsonl").read_text().splitlines():
+                r = json.loads(line); w.append(r["score_w"]); l.append(r["score_l"])
+    return dict(candidates=float(np.mean(scores)), winners=float(np.mean(w)) if w else None, losers=float(np.mean(l)) if l else None,
+                best_per_first_frame=float(np.mean(best)), best=float(np.max(scores)))
+
 # %% ../nbs/09_reproduction.ipynb #30450756
 def data_size_table(rows:list, # `run_sweep` rows of `tests/curve_demo.py` (names `curve_n{n}_{budget}_s{seed}`)
                    ) -> list: # one dict per (budget, n): seeds, mean gain over the base, its range, win-rates and their lowest lower bound
@@ -702,7 +717,7 @@ def sweep_report(sweep, # a `run_sweep` folder
     cmp = compare(results, inputs["categories"])
     rows = {json.loads(l)["name"]: json.loads(l) for l in (sweep / "sweep.jsonl").read_text().splitlines() if l.strip()}
     ch = score_changes(results, inputs)
-    meta = dict(n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), changes=ch[:5] + ch[-5:],
+    meta = dict(candidate_scores=candidate_stats(sweep / "data"), n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), changes=ch[:5] + ch[-5:],
                 variants={label: {k: rows[n][k] for k in ("name", "objective", "loss_space", "beta", "lr", "seed", "max_steps")
                                   if k in rows[n]} for label, n in names.items()})
     write_report(dst, cmp, results, inputs, meta, history=read_log(sweep / "runs" / names["huvidpo"]))
