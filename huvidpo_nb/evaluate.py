@@ -199,7 +199,7 @@ def compare(results:dict, # model name -> dict(videos, score, consistency)
     return out
 
 # %% ../nbs/09_reproduction.ipynb #08f5d3db
-MODEL_LABELS = {"base": "base (LAMP's role)", "sft": "SFT on winners", "huvidpo": "HuViDPO"}
+MODEL_LABELS = {"base": "base (LAMP's role)", "sft": "SFT on winners", "huvidpo": "HuViDPO", "huvidpo_eps": "HuViDPO, epsilon-space loss"}
 
 def video_grid(rows:list, # one `b c f h w` tensor per row (same b)
                scale:int=4, # nearest-neighbour upscaling
@@ -237,6 +237,10 @@ def report_markdown(cmp:dict, meta:dict) -> str:
         lines += ["", "What changed: each rater term's mean quality (0-1) [95% CI], and HuViDPO's paired change against the base.", "",
                   term_table(cmp)]
     if meta.get("changes"): lines += ["", changes_markdown(meta["changes"])]
+    if meta.get("candidate_scores"):
+        s = meta["candidate_scores"]
+        lines += ["", f"The preference data (one round, the base's candidates): mean rater score {s['candidates']:.2f}; winners "
+                      f"{s['winners']:.2f}, losers {s['losers']:.2f}; the best video per first frame {s['best_per_first_frame']:.2f}; the best {s['best']:.2f}."]
     if meta.get("timings"):
         lines += ["", "Time per phase (s): " + ", ".join(f"{k} {v:.0f}" for k, v in meta["timings"].items())]
     if meta.get("variants"):
@@ -380,7 +384,7 @@ def difference_figure(results:dict, inputs:dict, a:str="huvidpo", b:str="base",
         titles += [f"{label}: {r['category'][:12]} #{i}\n{b} {r['before']:.1f}", f"{a} {r['after']:.1f} ({r['change']:+.1f})",
                    f"|{a} - {b}| ({r['term']} {r['term_change']:+.2f})"]
     fig = frame_strip(vids, titles=titles, scale=0.8)
-    fig.subplots_adjust(left=0.25)
+    fig.subplots_adjust(left=0.3)
     if path: fig.savefig(path, dpi=100)
     return fig
 

@@ -23,7 +23,7 @@ import shutil, sys
 from pathlib import Path
 from huvidpo_nb.evaluate import sweep_report
 work, res = Path(sys.argv[1]), Path("nbs/results")
-sweep_report(work, {"huvidpo": "eps_lr1e-3_s100", "huvidpo_v": "v_lr1e-3_s100"}, res / "effect")
+sweep_report(work, {"huvidpo": "v_lr1e-3_s100", "huvidpo_eps": "eps_lr1e-3_s100"}, res / "effect")
 for p in ["report.md", "results.json", "scores.png", "training.png", "before_after.png", "difference.png"] + \
          [q.name for q in work.glob("grid_*.gif")]:
     shutil.copy(work / p, res / "demo" / p)

@@ -21,11 +21,11 @@ VARIANTS = {
     "sft_seed1": {"objective": "sft", "seed": 1}, "sft_seed2": {"objective": "sft", "seed": 2},
     # issue 14: the loss space at a larger step (lr 1e-3, 100 steps), epsilon against the toy's native v
     "eps_lr1e-3_s100": {"loss_space": "epsilon", "lr": 1e-3, "max_steps": 100},
-    "v_lr1e-3_s100": {"lr": 1e-3, "max_steps": 100},
+    "v_lr1e-3_s100": {"lr": 1e-3, "max_steps": 100}, "sft_lr1e-3_s100": {"objective": "sft", "lr": 1e-3, "max_steps": 100},
 }
 PARTS = {"a": ["dpo", "seed1", "beta50", "sft_seed1", "beta50000", "lr3e-5"],
          "b": ["sft", "seed2", "beta500", "sft_seed2", "lr3e-4"], "none": [],
-         "effect": ["eps_lr1e-3_s100", "v_lr1e-3_s100"]}
+         "effect": ["eps_lr1e-3_s100", "v_lr1e-3_s100", "sft_lr1e-3_s100"]}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
