@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_preferences.ipynb #97df77e2
 from __future__ import annotations
-import argparse, json, math, os, random, shutil, sys, time, uuid, warnings
+import json, math, os, random, shutil, sys, time, uuid, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -13,10 +13,9 @@ from .video import read_video, write_video, to_uint8, from_uint8, sample_frames
 from .toyworld import CATEGORIES, render, rate, corrupt, CORRUPTIONS
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'SCORE_RANGE', 'IMAGE_EXTS', 'new_id', 'append_jsonl', 'repair_torn_jsonl', 'scores_to_pairs',
-           'write_toy_dataset', 'Problem', 'CategoryData', 'decode_error', 'read_category', 'validate_dataset',
-           'shape_problems', 'format_report', 'training_pairs', 'InvalidDatasetError', 'PreferencePairDataset',
-           'validate_main', 'first_frame_group', 'add_sampling_options', 'check_sampling_options', 'candidates_main']
+__all__ = ['VIDEO_EXTS', 'SCORE_RANGE', 'new_id', 'append_jsonl', 'repair_torn_jsonl', 'scores_to_pairs', 'write_toy_dataset',
+           'Problem', 'CategoryData', 'decode_error', 'read_category', 'validate_dataset', 'shape_problems',
+           'format_report', 'training_pairs', 'InvalidDatasetError', 'PreferencePairDataset', 'first_frame_group']
 
 # %% ../nbs/07_preferences.ipynb #e5fee41b
 VIDEO_EXTS = (".mp4", ".gif")
@@ -455,33 +454,6 @@ class PreferencePairDataset(torch.utils.data.Dataset):
         if self.transform is not None: pair = self.transform(pair)
         return dict(winner=pair[0], loser=pair[1], prompt=self.prompts[c], category=c, winner_file=w, loser_file=l)
 
-# %% ../nbs/07_preferences.ipynb #455a7997
-def validate_main(argv:list|None=None, # the arguments after `huvidpo validate`
-                 ) -> int: # 0 if valid, 1 if there are problems
-    "Check a preference dataset folder and print every problem, with its file and line."
-    ap = argparse.ArgumentParser(prog="huvidpo validate", description="Check a preference dataset folder "
-                                 "(<root>/<category>/{prompt.txt, videos/, scores.jsonl, pairs.jsonl}) and report every problem.")
-    ap.add_argument("root", help="the dataset folder")
-    ap.add_argument("--num-frames", type=int, default=None, help="videos must have at least this many frames")
-    ap.add_argument("--size", type=int, nargs="+", default=None, metavar="N", help="videos must be N x N (or give H W)")
-    ap.add_argument("--category", action="append", default=None, help="check only this category (repeatable)")
-    ap.add_argument("--no-decode", action="store_true", help="only check that video files exist, do not decode them")
-    ap.add_argument("--min-margin", type=float, default=0, help="score gap for the pair count in the summary")
-    a = ap.parse_args(argv)
-    if a.size is not None and (len(a.size) > 2 or min(a.size) < 1):
-        ap.error(f"--size takes one or two positive numbers (N, or H W), got {' '.join(map(str, a.size))}")
-    if a.num_frames is not None and a.num_frames < 1: ap.error(f"--num-frames must be >= 1, got {a.num_frames}")
-    size = None if a.size is None else (a.size[0] if len(a.size) == 1 else tuple(a.size))
-    problems = validate_dataset(a.root, a.num_frames, size, categories=a.category, check_videos=not a.no_decode)
-    print(format_report(problems, a.root))
-    if Path(a.root).is_dir():
-        for c in _categories(a.root):
-            if a.category and c.name not in a.category: continue
-            d = read_category(c, a.root)
-            print(f"  {c.name}: {len(d.videos)} videos, {len(d.scores)} scores, {len(d.pairs)} judged pairs, "
-                  f"{len(d.ties)} ties, {len(d.skips)} skips -> {len(training_pairs(d, a.min_margin))} training pairs")
-    return 1 if problems else 0
-
 # %% ../nbs/07_preferences.ipynb #7ce4fd31
 def first_frame_group(name:str, # a candidate file name such as `ff003_s01.mp4`
                      ) -> str: # its first-frame key, `ff003` (the name itself if it has no `_sKK` part)
@@ -489,110 +461,3 @@ def first_frame_group(name:str, # a candidate file name such as `ff003_s01.mp4`
     stem = Path(name).stem
     head, sep, tail = stem.rpartition("_s")
     return head if sep and tail.isdigit() else stem
-
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
-
-def add_sampling_options(ap:argparse.ArgumentParser):
-    "LAMP's inference tricks as options (off by default; LAMP: --shared-noise 0.2 --adain --histogram-match, 50 steps, guidance 12.5)."
-    ap.add_argument("--shared-noise", type=float, default=0.0, help="LAMP's shared-noise share a: every frame's initial noise "
-                    "mixes in frame 0's (LAMP: 0.2; default: %(default)s)")
-    ap.add_argument("--adain", action="store_true", help="LAMP's AdaIN of every frame's latents toward frame 0's statistics")
-    ap.add_argument("--histogram-match", action="store_true", help="match every frame's colour histogram to frame 0's (LAMP's "
-                    "inference script does)")
-
-def check_sampling_options(ap:argparse.ArgumentParser, a):
-    "Refuse, before any model loads, the sampling options no run could use (one line each, exit 2)."
-    if hasattr(a, "steps") and a.steps < 1: ap.error(f"--steps must be >= 1, got {a.steps}")
-    if hasattr(a, "guidance") and not math.isfinite(a.guidance): ap.error(f"--guidance must be a finite number, got {a.guidance}")
-    if not (math.isfinite(a.shared_noise) and 0 <= a.shared_noise < 1): ap.error(f"--shared-noise must be in [0, 1), got {a.shared_noise}")
-    if a.num_frames is not None and a.num_frames < 2: ap.error(f"--num-frames must be >= 2 (frame 0 and at least one more), got {a.num_frames}")
-    if not (math.isfinite(a.fps) and a.fps > 0): ap.error(f"--fps must be a positive number, got {a.fps}")
-    if not 0 <= a.seed < 2**40: ap.error(f"--seed must be in [0, 2**40), got {a.seed}")
-    if a.device is not None:
-        try: dev = torch.device(a.device)
-        except RuntimeError as e: ap.error(f"--device {a.device!r}: {e}")
-        if dev.type == "cuda" and not torch.cuda.is_available(): ap.error(f"--device {a.device}: CUDA is not available on this machine")
-        if dev.type == "mps" and not torch.backends.mps.is_available(): ap.error(f"--device {a.device}: MPS is not available on this machine")
-
-def candidates_main(argv:list|None=None, # the arguments after `huvidpo candidates`
-                   ) -> int: # the exit code
-    "`huvidpo candidates`: sample candidate videos from a trained pipeline into a preference dataset folder."
-    ap = argparse.ArgumentParser(prog="huvidpo candidates", description="Sample candidate videos with a saved HuViDPOPipeline "
-                                 "into <out>/<category>/videos/ffJJJ_sKK.mp4 (first frame J, sample K), ready for the "
-                                 "labeling widget or, with --rate, the toy world's scripted rater.")
-    ap.add_argument("pipeline", help="pipeline folder written by HuViDPOPipeline.save_pretrained (or by training)")
-    ap.add_argument("--out", required=True, help="the preference dataset folder (created if missing)")
-    ap.add_argument("--category", required=True, help="category folder name; a toy category also gives the prompt and first frames")
-    ap.add_argument("--prompt", default=None, help="the prompt (default: prompt.txt if present, else the toy category's prompt)")
-    ap.add_argument("--first-frames", default=None, help="a folder of images for frame 0 (default, toy categories: frame 0 of toy renders)")
-    ap.add_argument("--num-first-frames", type=int, default=8, help="how many first frames (default: %(default)s)")
-    ap.add_argument("--samples-per-frame", type=int, default=4, help="candidates per first frame (default: %(default)s)")
-    ap.add_argument("--first-seed", type=int, default=100000, help="toy first frames: render seeds from here (default: %(default)s)")
-    ap.add_argument("--num-frames", type=int, default=None, help="frames including frame 0 (default: the pipeline's)")
-    ap.add_argument("--steps", type=int, default=20, help="sampling steps (default: %(default)s)")
-    ap.add_argument("--guidance", type=float, default=7.5, help="classifier-free guidance scale; <= 1 turns it off (default: %(default)s)")
-    ap.add_argument("--seed", type=int, default=0, help="seed of the noise (default: %(default)s)")
-    ap.add_argument("--lora", default=None, help="a LoRA folder saved by `huvidpo train-dpo`")
-    ap.add_argument("--batch-size", type=int, default=16, help="videos sampled at once (default: %(default)s)")
-    ap.add_argument("--prefix", default="", help="prepended to file names, to add another round of candidates")
-    ap.add_argument("--rate", action="store_true", help="score the candidates with the toy rater into scores.jsonl")
-    ap.add_argument("--fps", type=float, default=8, help="frames per second of the files (default: %(default)s)")
-    ap.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
-    add_sampling_options(ap)
-    a = ap.parse_args(argv)
-    folder, cdir = Path(a.pipeline), Path(a.out) / a.category
-    check_sampling_options(ap, a)
-    if not (folder / "model_index.json").exists(): ap.error(f"{folder} is not a pipeline folder (no model_index.json)")
-    if a.num_first_frames < 1 or a.samples_per_frame < 1 or a.batch_size < 1:
-        ap.error("--num-first-frames, --samples-per-frame and --batch-size must be >= 1")
-    if a.rate and a.category not in CATEGORIES: ap.error(f"--rate needs a toy category ({', '.join(CATEGORIES)}), got {a.category!r}")
-    if a.first_frames is None and a.category not in CATEGORIES:
-        ap.error(f"--first-frames is needed for a category that is not a toy one ({', '.join(CATEGORIES)})")
-    if a.lora and not Path(a.lora).exists(): ap.error(f"--lora: no such folder {a.lora}")
-    pf = cdir / "prompt.txt"
-    have = pf.read_text().strip() if pf.is_file() else None
-    prompt = a.prompt or have or CATEGORIES.get(a.category)
-    if not prompt: ap.error("--prompt is needed (no prompt.txt and not a toy category)")
-    if have is not None and have != prompt: ap.error(f"--prompt {prompt!r} differs from {pf}: {have!r}")
-    if a.first_frames is not None:
-        from PIL import Image
-        imgs = sorted(p for p in Path(a.first_frames).iterdir() if p.suffix.lower() in IMAGE_EXTS) if Path(a.first_frames).is_dir() else []
-        if not imgs: ap.error(f"--first-frames: no images ({', '.join(IMAGE_EXTS)}) in {a.first_frames}")
-        firsts = []
-        for p in imgs[:a.num_first_frames]:
-            try: firsts.append(Image.open(p).convert("RGB"))
-            except Exception as e: ap.error(f"--first-frames: cannot read {p} as an image ({type(e).__name__}: {e})")
-    names = [f"{a.prefix}ff{j:03d}_s{k:02d}.mp4" for j in range(a.num_first_frames if a.first_frames is None else len(firsts))
-             for k in range(a.samples_per_frame)]
-    clash = [n for n in names if (cdir / "videos" / n).exists()]
-    if clash: ap.error(f"{len(clash)} candidates exist already in {cdir / 'videos'} (e.g. {clash[0]}); use another --prefix or --out")
-
-    from huvidpo_nb.pipeline import load_pipeline_for_command    # imported here: the data module does not need diffusers
-    pipe = load_pipeline_for_command(ap, folder, a.lora, a.device, quiet=True)
-    h, w = pipe.frame_size
-    if a.first_frames is None:
-        if h != w: ap.error(f"toy first frames are square; the pipeline makes {h}x{w} frames: pass --first-frames")
-        firsts = [render(a.category, a.first_seed + j, num_frames=1, size=h)[:, 0] for j in range(a.num_first_frames)]
-    cdir.joinpath("videos").mkdir(parents=True, exist_ok=True)
-    if have is None: pf.write_text(prompt + "\n")
-    jobs = [(j, k) for j in range(len(firsts)) for k in range(a.samples_per_frame)]
-    t0, scored = time.time(), 0
-    for i in range(0, len(jobs), a.batch_size):
-        chunk = jobs[i:i + a.batch_size]
-        ff = [firsts[j] for j, _ in chunk]
-        ff = torch.stack(ff) if torch.is_tensor(ff[0]) else ff
-        gens = [torch.Generator().manual_seed(a.seed * 1_000_003 + j * 1_000 + k) for j, k in chunk]
-        videos = pipe([prompt] * len(chunk), ff, num_frames=a.num_frames, num_inference_steps=a.steps,
-                      guidance_scale=a.guidance, generator=gens, shared_noise=a.shared_noise, adain=a.adain,
-                      histogram_match=a.histogram_match, output_type="pt").frames.float().cpu()   # b c f h w
-        for (j, k), v in zip(chunk, videos):
-            write_video(cdir / "videos" / f"{a.prefix}ff{j:03d}_s{k:02d}.mp4", v, fps=a.fps)
-        if a.rate:
-            q = from_uint8(to_uint8(videos))                                   # score what the files hold
-            for (j, k), sc in zip(chunk, rate(q, a.category).tolist()):
-                append_jsonl(cdir / "scores.jsonl", dict(video=f"{a.prefix}ff{j:03d}_s{k:02d}.mp4", score=round(sc, 3),
-                                                          source="rater", id=new_id()))
-                scored += 1
-        print(f"  {min(i + a.batch_size, len(jobs))}/{len(jobs)} candidates ({time.time() - t0:.0f} s)", flush=True)
-    print(f"wrote {len(jobs)} candidates to {cdir / 'videos'}" + (f", scored {scored} into scores.jsonl" if a.rate else ""))
-    return 0

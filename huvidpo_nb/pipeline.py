@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_pipeline.ipynb #84eff8fb
 from __future__ import annotations
-import argparse, contextlib, inspect, sys
+import contextlib, inspect, sys
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -19,8 +19,8 @@ from .conditioning import shared_noise as _shared_noise, adain as _adain, adain_
 from .models import encode_prompt, video_unet_forward, attention_setup, vae_encode_video, vae_decode_video
 
 # %% auto #0
-__all__ = ['SD_PARTS', 'first_frame_tensor', 'HuViDPOPipelineOutput', 'HuViDPOPipeline', 'make_first_frame', 'check_lora_folder',
-           'load_pipeline_for_command', 'sample_main', 'check_sd_folder', 'pipeline_from_sd', 'make_base_main']
+__all__ = ['SD_PARTS', 'first_frame_tensor', 'HuViDPOPipelineOutput', 'HuViDPOPipeline', 'make_first_frame', 'check_sd_folder',
+           'pipeline_from_sd']
 
 # %% ../nbs/05_pipeline.ipynb #b2556b27
 def _is_pil(x):
@@ -347,119 +347,6 @@ def make_first_frame(prompt, # a string or a list of strings
     images = t2i(prompt, **kw).images                                             # b c h w in [0, 1]
     return (images.float() * 2 - 1).clamp(-1, 1)
 
-# %% ../nbs/05_pipeline.ipynb #87ce4bfc
-def check_lora_folder(path, # what `--lora` named
-                      unet=None, # the UNet it goes on (None: check only the files)
-                     ) -> Path:
-    "Raise a one-line error unless `path` is a LoRA folder of `save_lora` that fits `unet` (modules and shapes)."
-    from safetensors import safe_open
-    from huvidpo_nb.models import LORA_WEIGHTS
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"--lora {path}: no such folder")
-    if not path.is_dir(): raise ValueError(f"--lora {path} is a file; give the folder that holds {LORA_WEIGHTS} (a train-dpo final/)")
-    f = path / LORA_WEIGHTS
-    if not f.is_file(): raise ValueError(f"--lora {path} holds no {LORA_WEIGHTS} (expected a train-dpo final/ folder)")
-    try:
-        with safe_open(str(f), "pt") as fh: shapes = {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}
-    except Exception as e: raise ValueError(f"--lora {f} cannot be read as safetensors (truncated or not safetensors?): {e}") from None
-    if not shapes or not all(".lora_A." in k or ".lora_B." in k for k in shapes):
-        raise ValueError(f"--lora {f} holds no LoRA weights (no lora_A / lora_B tensors)")
-    if unet is None: return path
-    mods = dict(unet.named_modules())
-    for k, s in sorted(shapes.items()):
-        name, ab = k.split(".lora_")[0], k.split(".lora_")[1][0]
-        m = mods.get(name)
-        m = getattr(m, "base_layer", m)
-        if m is None or not hasattr(m, "weight"):
-            raise ValueError(f"--lora {path} was made for another base: this base has no layer {name} ({len(shapes)} LoRA tensors)")
-        want = m.weight.shape[1] if ab == "A" else m.weight.shape[0]
-        have = s[1] if ab == "A" else s[0]
-        if want != have:
-            raise ValueError(f"--lora {path} was made for another base: {k} (rank {s[0] if ab == 'A' else s[1]}) has shape {s}, "
-                             f"but {name} of this base has {'in' if ab == 'A' else 'out'}_features {want}")
-    return path
-
-def load_pipeline_for_command(ap, # the command's `argparse` parser: bad files end as `ap.error`, one line, exit 2
-                              folder, # the pipeline folder
-                              lora=None, # a LoRA folder, or None
-                              device=None, # "cpu", "cuda", ... (None: cuda if available)
-                              quiet:bool=False, # no loading or sampling progress bars
-                             ) -> "HuViDPOPipeline":
-    "A command's pipeline (+ LoRA) on its device; every problem with the files is one line naming the folder."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    if lora is not None:
-        try: check_lora_folder(lora)
-        except (OSError, ValueError) as e: ap.error(str(e))
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    bars = dlog.is_progress_bar_enabled(), tlog.is_progress_bar_enabled()
-    if quiet: dlog.disable_progress_bar(); tlog.disable_progress_bar()
-    try:
-        try: pipe = HuViDPOPipeline.from_pretrained(folder).to(device)
-        except (OSError, ValueError, RuntimeError) as e: ap.error(f"{folder}: cannot load the pipeline: {str(e).splitlines()[0][:300]}")
-        if lora is not None:
-            try: check_lora_folder(lora, pipe.unet); pipe.load_lora(lora)
-            except (OSError, ValueError, RuntimeError) as e: ap.error(str(e).splitlines()[0][:400])
-    finally:
-        if bars[0]: dlog.enable_progress_bar()
-        if bars[1]: tlog.enable_progress_bar()
-    from huvidpo_nb.train import bar_interval
-    pipe.set_progress_bar_config(disable=quiet, mininterval=bar_interval())
-    return pipe
-
-def sample_main(argv:list|None=None, # the arguments after `huvidpo sample`
-               ) -> int: # the exit code
-    "`huvidpo sample`: prompt + first frame (+ LoRA) -> an mp4 or gif."
-    from huvidpo_nb.data import add_sampling_options, check_sampling_options
-    p = argparse.ArgumentParser(prog="huvidpo sample",
-                                description="Sample a video whose first frame is given, with a saved HuViDPOPipeline.")
-    p.add_argument("pipeline", help="pipeline folder written by HuViDPOPipeline.save_pretrained (or by training)")
-    p.add_argument("--prompt", required=True, help="the text prompt, e.g. the action category")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--first-frame", help="image file for frame 0 (png, jpg, ...); resized and centre-cropped to the model")
-    src.add_argument("--t2i", help="instead of --first-frame: a local text-to-image pipeline folder that draws frame 0 from the prompt")
-    p.add_argument("--t2i-steps", type=int, default=30, help="with --t2i: its sampling steps (default: %(default)s)")
-    p.add_argument("--t2i-guidance", type=float, default=7.5, help="with --t2i: its guidance scale (default: %(default)s)")
-    p.add_argument("--lora", help="a LoRA folder saved by `huvidpo train-dpo` to put on the UNet")
-    p.add_argument("--out", default="sample.mp4", help="output file, .mp4 (lossless) or .gif (default: %(default)s)")
-    p.add_argument("--num-frames", type=int, default=None, help="frames including frame 0 (default: the pipeline's)")
-    p.add_argument("--steps", type=int, default=20, help="sampling steps (default: %(default)s)")
-    p.add_argument("--guidance", type=float, default=7.5, help="classifier-free guidance scale; <= 1 turns it off (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the noise (default: %(default)s)")
-    add_sampling_options(p)
-    p.add_argument("--fps", type=float, default=8, help="frames per second of the file (default: %(default)s)")
-    p.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars (sampling and loading)")
-    a = p.parse_args(argv)
-    folder, out = Path(a.pipeline), Path(a.out)
-    check_sampling_options(p, a)
-    if out.is_dir(): p.error(f"--out {out} is a folder; give a file name ending in .mp4 or .gif")
-    if not out.parent.is_dir(): p.error(f"--out {out}: no such folder {out.parent}")
-    if not (folder / "model_index.json").exists():
-        p.error(f"{folder} is not a pipeline folder (no model_index.json); save one with HuViDPOPipeline.save_pretrained")
-    if out.suffix.lower() not in (".mp4", ".gif"): p.error(f"--out must end in .mp4 or .gif, got {out.name}")
-    if a.first_frame and not Path(a.first_frame).is_file(): p.error(f"--first-frame: no such file {a.first_frame}")
-    if a.t2i and not (Path(a.t2i) / "model_index.json").exists(): p.error(f"--t2i: {a.t2i} is not a diffusers pipeline folder (no model_index.json)")
-    if a.first_frame:
-        from PIL import Image
-        try: first = Image.open(a.first_frame); first.load()
-        except Exception as e: p.error(f"--first-frame: cannot read {a.first_frame} as an image: {e}")
-    pipe = load_pipeline_for_command(p, folder, a.lora, a.device, a.quiet)
-    device = pipe.device
-    g = torch.Generator(device="cpu").manual_seed(a.seed)
-    if not a.first_frame:
-        first = make_first_frame(a.prompt, a.t2i, num_inference_steps=a.t2i_steps, guidance_scale=a.t2i_guidance,
-                                 generator=torch.Generator().manual_seed(a.seed), device=device)
-    try:
-        video = pipe(a.prompt, first, num_frames=a.num_frames, num_inference_steps=a.steps, guidance_scale=a.guidance,
-                     generator=g, shared_noise=a.shared_noise, adain=a.adain, histogram_match=a.histogram_match,
-                     output_type="pt").frames[0]
-    except (ValueError, TypeError) as e:
-        print(f"huvidpo sample: {e}", file=sys.stderr); return 2
-    write_video(out, video.cpu(), fps=a.fps)
-    print(f"wrote {out} ({video.shape[1]} frames, {video.shape[2]}x{video.shape[3]})")
-    return 0
-
 # %% ../nbs/05_pipeline.ipynb #afa3f72c
 SD_PARTS = {"unet": "config.json", "vae": "config.json", "text_encoder": "config.json",
             "tokenizer": "tokenizer_config.json", "scheduler": "scheduler_config.json"}
@@ -519,46 +406,3 @@ def pipeline_from_sd(sd_path, # a diffusers SD 1.x folder: unet/, vae/, text_enc
     tokenizer = CLIPTokenizer.from_pretrained(sd / "tokenizer")
     return HuViDPOPipeline(unet.eval(), scheduler, text_encoder, tokenizer, vae=vae.eval(), attention_mode=attention_mode,
                            num_frames=num_frames)
-
-# %% ../nbs/05_pipeline.ipynb #9da96737
-@contextlib.contextmanager
-def _no_progress_bars():
-    "No diffusers/transformers progress bars while loading and writing weights (restored afterwards)."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    d, t = dlog.is_progress_bar_enabled(), tlog.is_progress_bar_enabled()
-    dlog.disable_progress_bar(); tlog.disable_progress_bar()
-    try: yield
-    finally:
-        if d: dlog.enable_progress_bar()
-        if t: tlog.enable_progress_bar()
-
-def make_base_main(argv:list|None=None, # the arguments after `huvidpo make-base`
-                  ) -> int: # the exit code: 0 done, 2 bad options or folders
-    "`huvidpo make-base`: a base folder from a local SD 1.x folder and an optional AnimateDiff motion adapter."
-    p = argparse.ArgumentParser(prog="huvidpo make-base", description="Build the video pipeline from a local diffusers "
-                                "Stable Diffusion 1.x folder and an optional AnimateDiff MotionAdapter folder, and save it as a "
-                                "base folder for `huvidpo train-motion --pretrained`, `huvidpo train-dpo --base` and `huvidpo sample`.")
-    p.add_argument("--sd", required=True, help="a diffusers SD 1.x folder with unet/, vae/, text_encoder/, tokenizer/, scheduler/")
-    p.add_argument("--motion-adapter", default=None, help="an AnimateDiff MotionAdapter folder (default: fresh motion modules, "
-                   "the identity at start, for train-motion to learn)")
-    p.add_argument("--out", required=True, help="the base folder to write (must not exist, or be empty)")
-    p.add_argument("--num-frames", type=int, default=16, help="frames per video, frame 0 included (default: %(default)s)")
-    p.add_argument("--attention-mode", default="first+prev", choices=["frame", "first", "first+prev", "full"],
-                   help="SparseCausal spatial self-attention (default: %(default)s)")
-    a = p.parse_args(argv)
-    out = Path(a.out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())): p.error(f"--out {out} exists and is not an empty folder")
-    with _no_progress_bars():
-        try: pipe = pipeline_from_sd(a.sd, a.motion_adapter, num_frames=a.num_frames, attention_mode=a.attention_mode)
-        except (FileNotFoundError, ValueError) as e:                 # name the options, not the function's arguments
-            msg = str(e).replace("sd_path=", "--sd ").replace("motion_adapter_path=", "--motion-adapter ")
-            print(f"huvidpo make-base: error: {msg}", file=sys.stderr)
-            return 2
-        pipe.save_pretrained(out)
-    n = sum(p.numel() for p in pipe.unet.parameters())
-    h, w = pipe.frame_size
-    print(f"wrote {out}: video UNet with {n / 1e6:.1f}M parameters, motion modules "
-          f"{'from ' + str(a.motion_adapter) if a.motion_adapter else 'fresh (identity)'}, {a.num_frames} frames of {h}x{w} "
-          f"pixels (train-motion --size {h}), attention {a.attention_mode}")
-    return 0
