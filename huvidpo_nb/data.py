@@ -43,6 +43,7 @@ def append_jsonl(path, # the `.jsonl` file (created with its folder if missing)
         finally: os.close(fd)
     return record
 
+# %% ../nbs/07_preferences.ipynb #a638a0fc
 def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
                      ) -> str|None: # what was repaired, or None if the file was fine
     "End a jsonl file whose last line has no newline: complete lines get one, a torn fragment moves to `<file>.torn`."
@@ -64,7 +65,6 @@ def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
     n = data.count(b"\n") + 1
     return (f"{path.name}:{n}: added the missing newline" if whole else
             f"{path.name}:{n}: moved a torn line ({len(tail)} bytes, never acknowledged) to {path.name}.torn")
-
 
 # %% ../nbs/07_preferences.ipynb #93d899d0
 def scores_to_pairs(scores, # a dict video -> score, or (video, score) pairs
@@ -345,6 +345,7 @@ def validate_dataset(root, # the dataset folder
     problems = [p for d in datas for p in d.problems] + shape_problems(datas, num_frames, size)
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 
+# %% ../nbs/07_preferences.ipynb #6e26f0d5
 def _shape_str(s): return " of ".join(x for x in (f"{s[0]} frames" if s[0] is not None else "", f"{s[1]}x{s[2]}" if s[1] is not None else "") if x)
 
 def shape_problems(datas:list, # `CategoryData`s read with `check_videos=True`
@@ -367,6 +368,7 @@ def shape_problems(datas:list, # `CategoryData`s read with `check_videos=True`
                                    f"{sum(counts.values())} videos have {_shape_str(common)} (every video of a dataset needs one shape)"))
     return out
 
+# %% ../nbs/07_preferences.ipynb #d7df4c97
 def format_report(problems, # from `validate_dataset`
                   root=None, # shown in the header
                  ) -> str:
