@@ -143,6 +143,7 @@ class CategoryData:
     problems: list = field(default_factory=list)
     shapes: dict = field(default_factory=dict)        # video -> (frames, height, width), for the decoded videos
 
+# %% ../nbs/07_preferences.ipynb #51f1c968
 def _inside(path, root):
     try: Path(os.path.realpath(path)).relative_to(os.path.realpath(root)); return True
     except ValueError: return False
@@ -153,6 +154,7 @@ def _size_hw(size): return None if size is None else ((size, size) if isinstance
 
 _PROBED = {}   # (real path, inode, size, mtime) -> (f, h, w) or the read error: each file version is decoded once per process
 
+# %% ../nbs/07_preferences.ipynb #b761c27e
 def _probe(path):
     "A video file's `(f, h, w)`, or its read error as a string; decoded once per version of the file."
     st = os.stat(path)
@@ -162,6 +164,7 @@ def _probe(path):
         except Exception as e: _PROBED[key] = f"unreadable video: {decode_error(e)}"
     return _PROBED[key]
 
+# %% ../nbs/07_preferences.ipynb #12c414eb
 class _VideoChecker:
     "Checks each video file once; remembers the problem with it, if any."
     def __init__(self, root, num_frames, size, check_videos):
@@ -185,6 +188,7 @@ class _VideoChecker:
 
 _KINDS = {"scores.jsonl": ("score", "skip", "retract"), "pairs.jsonl": ("pair", "tie", "skip", "retract")}
 
+# %% ../nbs/07_preferences.ipynb #797f7939
 def decode_error(e:Exception, # what reading a video raised
                 ) -> str: # one line: ffmpeg's own last words (the cause), not its banner
     "The cause of a failed decode in one line."
@@ -199,6 +203,138 @@ def _kind(obj):
     if "video" in obj or "score" in obj: return "score"
     return None
 
+# %% ../nbs/07_preferences.ipynb #246b6c2a
+def _note(d:CategoryData, path, line, msg:str): d.problems.append(Problem(str(path), line, msg))
+
+def _read_prompt_and_videos(d:CategoryData, # the category being read
+                            check:_VideoChecker, # checks each video once
+                           ):
+    "prompt.txt and the readable videos of videos/, problems noted."
+    pf = d.dir / "prompt.txt"
+    if not pf.is_file(): _note(d, pf, None, "missing prompt.txt (one line: the prompt of this category)")
+    else:
+        d.prompt = pf.read_text().strip()
+        if not d.prompt: _note(d, pf, 1, "prompt.txt is empty")
+    vdir = d.dir / "videos"
+    if not vdir.is_dir(): _note(d, vdir, None, "missing videos/ folder")
+    else:
+        for p in sorted(vdir.iterdir()):
+            if p.name.startswith(".") or p.suffix.lower() not in VIDEO_EXTS: continue
+            msg = check(p)
+            if msg: _note(d, p, None, msg)
+            else: d.videos.append(p.name)
+
+# %% ../nbs/07_preferences.ipynb #575eb877
+def _line_names(e:dict, # the entry of the line (gets its `score`)
+                obj:dict, # the parsed line
+                fname:str, # scores.jsonl or pairs.jsonl
+                bad, # notes a problem of this line
+               ) -> list: # the video names the line refers to
+    "Check the fields of a score, pair, tie or skip line."
+    k = e["kind"]
+    if k == "score":
+        names, s = [obj.get("video")], obj.get("score")
+        if not _is_number(s): bad(f"score must be a number in [0, 10], got {s!r}")
+        elif not math.isfinite(s): bad(f"score must be finite, got {s!r}")
+        elif not SCORE_RANGE[0] <= s <= SCORE_RANGE[1]: bad(f"score {s} is out of range [0, 10]")
+        e["score"] = s
+    elif k == "pair":
+        names = [obj.get("winner"), obj.get("loser")]
+        if "winner" not in obj or "loser" not in obj: bad("a pair needs both winner and loser")
+        elif names[0] == names[1]: bad(f"the winner is the loser: {names[0]!r}")
+    else:
+        names = obj[k] if isinstance(obj[k], list) else [obj[k]]
+        want = 2 if (k == "tie" or fname == "pairs.jsonl") else 1
+        if len(names) != want: bad(f"{k} must list {want} video name{'s' if want > 1 else ''}, got {obj[k]!r}")
+    return names
+
+def _check_names(d:CategoryData, e:dict, root:Path, check:_VideoChecker, bad):
+    "Every name of a line must be a video inside the root; a good one in a subfolder of videos/ joins `d.videos`."
+    vdir = d.dir / "videos"
+    for nm in e["names"]:
+        if not isinstance(nm, str) or not nm: bad(f"expected a video file name, got {nm!r}"); continue
+        p = vdir / nm
+        if Path(nm).is_absolute() or not _inside(p, root): bad(f"path leaves the dataset root: {nm!r}"); continue
+        if not p.exists(): bad(f"no such video: videos/{nm}"); continue
+        if nm in d.videos: continue
+        if p.suffix.lower() not in VIDEO_EXTS: bad(f"not a video file (expected {' or '.join(VIDEO_EXTS)}): videos/{nm}")
+        elif p.parent == vdir and not p.name.startswith("."): e["bad"] = True   # its problem is reported at the video
+        elif (msg := check(p)): bad(f"videos/{nm}: {msg}")
+        else: d.videos.append(nm)                                      # a good video in a subfolder of videos/
+
+# %% ../nbs/07_preferences.ipynb #ed3d8643
+def _parse_lines(d:CategoryData, # the category being read
+                 f:Path, # its scores.jsonl or pairs.jsonl
+                 allowed:tuple, # the kinds of line this file may hold
+                 root:Path, check:_VideoChecker):
+    "Every line of one judgment file as an entry of `d.entries` (with `bad` and `retracted` flags), problems noted."
+    lines = f.read_bytes().split(b"\n")
+    for n, raw in enumerate(lines, start=1):
+        if not raw.strip(): continue
+        e = dict(file=f, line=n, retracted=False, bad=False)
+        def bad(msg, e=e): e["bad"] = True; _note(d, f, e["line"], msg)
+        try: obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            if n == len(lines):                      # no newline after it: a write cut short by a crash
+                warnings.warn(f"{f}:{n}: the last line is cut off (a write was interrupted); it is ignored "
+                              "(huvidpo_nb.data.repair_torn_jsonl removes it)", stacklevel=3)
+                continue
+            d.entries.append(e); bad(f"malformed JSON line ({err.msg if hasattr(err, 'msg') else err}): {raw[:60]!r}"); continue
+        d.entries.append(e)
+        if not isinstance(obj, dict): bad(f"expected a JSON object, got {type(obj).__name__}"); continue
+        e.update(obj=obj, kind=_kind(obj), id=obj.get("id"))
+        if e["kind"] not in allowed:
+            bad(f"a line of {f.name} must be one of {', '.join(allowed)}; keys {sorted(obj)} are none of them"); continue
+        if e["id"] is not None and not isinstance(e["id"], str): bad(f"id must be a string, got {e['id']!r}"); continue
+        if e["kind"] == "retract":
+            if not isinstance(obj["retract"], str): bad(f"retract must be the id (a string) of an earlier line, got {obj['retract']!r}")
+            continue
+        e["names"] = _line_names(e, obj, f.name, bad)
+        _check_names(d, e, root, check, bad)
+
+# %% ../nbs/07_preferences.ipynb #93406829
+def _apply_retractions(d:CategoryData):
+    "Ids must be unique in their file; a retraction cancels the earlier judgment of its file with that id."
+    for fname in _KINDS:
+        seen = {}
+        for e in [e for e in d.entries if e["file"].name == fname and "obj" in e]:
+            if e["id"] is not None:
+                if e["id"] in seen: e["bad"] = True; _note(d, e["file"], e["line"], f"duplicate id {e['id']!r} (first on line {seen[e['id']]['line']})")
+                else: seen[e["id"]] = e
+            if e.get("kind") == "retract" and not e["bad"]:
+                t = seen.get(e["obj"]["retract"])
+                if t is None or t is e: e["bad"] = True; _note(d, e["file"], e["line"], f"retracts id {e['obj']['retract']!r}, which no earlier line of {fname} has")
+                elif t["kind"] == "retract": e["bad"] = True; _note(d, e["file"], e["line"], "a retraction can only retract a judgment, not another retraction")
+                else: t["retracted"] = True
+
+# %% ../nbs/07_preferences.ipynb #d230edc1
+def _mark_conflicts(d:CategoryData, live:list):
+    "Among the live judgments: a video scored twice, a pair judged twice or both ways, a pair against the scores."
+    first = {}
+    for e in [e for e in live if e["kind"] == "score" and not e["bad"]]:
+        v = e["names"][0]
+        if v in first:
+            e["bad"] = first[v]["bad"] = True
+            _note(d, e["file"], e["line"], f"{v} is scored twice (also on line {first[v]['line']}); retract one of them")
+        else: first[v] = e
+    first = {}
+    for e in [e for e in live if e["kind"] in ("pair", "tie") and not e["bad"]]:
+        key = frozenset(e["names"])
+        if key in first:
+            o = first[key]
+            same = (e["kind"] == o["kind"] == "tie") or (e["kind"] == o["kind"] == "pair" and e["names"] == o["names"])
+            if same: e["bad"] = True; _note(d, e["file"], e["line"], f"duplicate judgment of {sorted(key)} (also on line {o['line']})")
+            else: e["bad"] = o["bad"] = True; _note(d, e["file"], e["line"], f"contradicts line {o['line']} on {sorted(key)}")
+        else: first[key] = e
+    sc = {e["names"][0]: e for e in live if e["kind"] == "score" and not e["bad"]}
+    for e in [e for e in live if e["kind"] == "pair" and not e["bad"]]:
+        w, l = e["names"]
+        if w in sc and l in sc and sc[w]["score"] < sc[l]["score"]:
+            e["bad"] = True
+            _note(d, e["file"], e["line"], f"contradicts the scores: {w} scored {sc[w]['score']} (scores.jsonl line {sc[w]['line']}) "
+                                          f"< {l} scored {sc[l]['score']} (line {sc[l]['line']})")
+
+# %% ../nbs/07_preferences.ipynb #cd0cad7e
 def read_category(cdir, # a category folder
                   root=None, # the dataset root (paths may not leave it); default the category's parent
                   num_frames:int|None=None, # videos with fewer frames are problems
@@ -208,112 +344,18 @@ def read_category(cdir, # a category folder
     "Parse a category folder: prompt, videos and judgments, with every problem found."
     cdir = Path(cdir); root = Path(root) if root is not None else cdir.parent
     d = CategoryData(cdir.name, cdir)
-    def problem(path, line, msg): d.problems.append(Problem(str(path), line, msg))
     check = _VideoChecker(root, num_frames, size, check_videos)
-    pf = cdir / "prompt.txt"
-    if not pf.is_file(): problem(pf, None, "missing prompt.txt (one line: the prompt of this category)")
-    else:
-        d.prompt = pf.read_text().strip()
-        if not d.prompt: problem(pf, 1, "prompt.txt is empty")
-    vdir = cdir / "videos"
-    if not vdir.is_dir(): problem(vdir, None, "missing videos/ folder")
-    else:
-        for p in sorted(vdir.iterdir()):
-            if p.name.startswith(".") or p.suffix.lower() not in VIDEO_EXTS: continue
-            msg = check(p)
-            if msg: problem(p, None, msg)
-            else: d.videos.append(p.name)
-    # parse both files, line by line
-    for fname, allowed in _KINDS.items():
+    _read_prompt_and_videos(d, check)
+    for fname, allowed in _KINDS.items():                              # both files, line by line
         f = cdir / fname
         if not f.exists(): continue
-        if not f.is_file(): problem(f, None, "is not a file (expected JSON lines)"); continue
-        data = f.read_bytes()
-        lines = data.split(b"\n")
-        for n, raw in enumerate(lines, start=1):
-            if not raw.strip(): continue
-            e = dict(file=f, line=n, retracted=False, bad=False)
-            def bad(msg, e=e): e["bad"] = True; problem(f, e["line"], msg)
-            try: obj = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
-                if n == len(lines):                      # no newline after it: a write cut short by a crash
-                    warnings.warn(f"{f}:{n}: the last line is cut off (a write was interrupted); it is ignored "
-                                  "(huvidpo_nb.data.repair_torn_jsonl removes it)", stacklevel=2)
-                    continue
-                d.entries.append(e); bad(f"malformed JSON line ({err.msg if hasattr(err, 'msg') else err}): {raw[:60]!r}"); continue
-            d.entries.append(e)
-            if not isinstance(obj, dict): bad(f"expected a JSON object, got {type(obj).__name__}"); continue
-            e.update(obj=obj, kind=_kind(obj), id=obj.get("id"))
-            if e["kind"] not in allowed:
-                bad(f"a line of {fname} must be one of {', '.join(allowed)}; keys {sorted(obj)} are none of them"); continue
-            if e["id"] is not None and not isinstance(e["id"], str): bad(f"id must be a string, got {e['id']!r}"); continue
-            k = e["kind"]
-            if k == "retract":
-                if not isinstance(obj["retract"], str): bad(f"retract must be the id (a string) of an earlier line, got {obj['retract']!r}")
-                continue
-            if k == "score":
-                names, s = [obj.get("video")], obj.get("score")
-                if not _is_number(s): bad(f"score must be a number in [0, 10], got {s!r}")
-                elif not math.isfinite(s): bad(f"score must be finite, got {s!r}")
-                elif not SCORE_RANGE[0] <= s <= SCORE_RANGE[1]: bad(f"score {s} is out of range [0, 10]")
-                e["score"] = s
-            elif k == "pair":
-                names = [obj.get("winner"), obj.get("loser")]
-                if "winner" not in obj or "loser" not in obj: bad("a pair needs both winner and loser")
-                elif names[0] == names[1]: bad(f"the winner is the loser: {names[0]!r}")
-            else:
-                names = obj[k] if isinstance(obj[k], list) else [obj[k]]
-                want = 2 if (k == "tie" or fname == "pairs.jsonl") else 1
-                if len(names) != want: bad(f"{k} must list {want} video name{'s' if want > 1 else ''}, got {obj[k]!r}")
-            e["names"] = names
-            for nm in names:
-                if not isinstance(nm, str) or not nm: bad(f"expected a video file name, got {nm!r}"); continue
-                p = vdir / nm
-                if Path(nm).is_absolute() or not _inside(p, root): bad(f"path leaves the dataset root: {nm!r}"); continue
-                if not p.exists(): bad(f"no such video: videos/{nm}"); continue
-                if nm in d.videos: continue
-                if p.suffix.lower() not in VIDEO_EXTS: bad(f"not a video file (expected {' or '.join(VIDEO_EXTS)}): videos/{nm}")
-                elif p.parent == vdir and not p.name.startswith("."): e["bad"] = True   # its problem is reported at the video
-                elif (msg := check(p)): bad(f"videos/{nm}: {msg}")
-                else: d.videos.append(nm)                                      # a good video in a subfolder of videos/
-    # ids and retractions, in file order
-    for fname in _KINDS:
-        seen = {}
-        for e in [e for e in d.entries if e["file"].name == fname and "obj" in e]:
-            if e["id"] is not None:
-                if e["id"] in seen: e["bad"] = True; problem(e["file"], e["line"], f"duplicate id {e['id']!r} (first on line {seen[e['id']]['line']})")
-                else: seen[e["id"]] = e
-            if e.get("kind") == "retract" and not e["bad"]:
-                t = seen.get(e["obj"]["retract"])
-                if t is None or t is e: e["bad"] = True; problem(e["file"], e["line"], f"retracts id {e['obj']['retract']!r}, which no earlier line of {fname} has")
-                elif t["kind"] == "retract": e["bad"] = True; problem(e["file"], e["line"], "a retraction can only retract a judgment, not another retraction")
-                else: t["retracted"] = True
+        if not f.is_file(): _note(d, f, None, "is not a file (expected JSON lines)"); continue
+        _parse_lines(d, f, allowed, root, check)
+    _apply_retractions(d)                                              # ids and retractions, in file order
     live = [e for e in d.entries if "kind" in e and e["kind"] != "retract" and not e["retracted"]]
-    # duplicates and contradictions among what is left
-    first = {}
-    for e in [e for e in live if e["kind"] == "score" and not e["bad"]]:
-        v = e["names"][0]
-        if v in first:
-            e["bad"] = first[v]["bad"] = True
-            problem(e["file"], e["line"], f"{v} is scored twice (also on line {first[v]['line']}); retract one of them")
-        else: first[v] = e
-    first = {}
-    for e in [e for e in live if e["kind"] in ("pair", "tie") and not e["bad"]]:
-        key = frozenset(e["names"])
-        if key in first:
-            o = first[key]
-            same = (e["kind"] == o["kind"] == "tie") or (e["kind"] == o["kind"] == "pair" and e["names"] == o["names"])
-            if same: e["bad"] = True; problem(e["file"], e["line"], f"duplicate judgment of {sorted(key)} (also on line {o['line']})")
-            else: e["bad"] = o["bad"] = True; problem(e["file"], e["line"], f"contradicts line {o['line']} on {sorted(key)}")
-        else: first[key] = e
-    sc = {e["names"][0]: e for e in live if e["kind"] == "score" and not e["bad"]}
-    for e in [e for e in live if e["kind"] == "pair" and not e["bad"]]:
-        w, l = e["names"]
-        if w in sc and l in sc and sc[w]["score"] < sc[l]["score"]:
-            e["bad"] = True
-            problem(e["file"], e["line"], f"contradicts the scores: {w} scored {sc[w]['score']} (scores.jsonl line {sc[w]['line']}) "
-                                          f"< {l} scored {sc[l]['score']} (line {sc[l]['line']})")
-    d.shapes = {nm: check.shapes[os.path.realpath(vdir / nm)] for nm in d.videos if os.path.realpath(vdir / nm) in check.shapes}
+    _mark_conflicts(d, live)                                           # duplicates and contradictions among what is left
+    real = lambda nm: os.path.realpath(cdir / "videos" / nm)
+    d.shapes = {nm: check.shapes[real(nm)] for nm in d.videos if real(nm) in check.shapes}
     ok = [e for e in live if not e["bad"]]
     d.scores = {e["names"][0]: float(e["score"]) for e in ok if e["kind"] == "score"}
     d.pairs = [tuple(e["names"]) for e in ok if e["kind"] == "pair"]
@@ -397,6 +439,7 @@ class InvalidDatasetError(ValueError):
         super().__init__(format_report(problems, root) + "\nFix these, or leave the bad entries out: "
                          "`huvidpo train-dpo --skip-invalid` (skip_invalid=True in Python).")
 
+# %% ../nbs/07_preferences.ipynb #2d964639
 class PreferencePairDataset(torch.utils.data.Dataset):
     "(winner, loser) video pairs of a preference dataset, as `c f h w` tensors in [-1, 1] with their prompt."
     def __init__(self, root, # the dataset folder
@@ -437,24 +480,29 @@ class PreferencePairDataset(torch.utils.data.Dataset):
 
     def __len__(self): return len(self.pairs)
 
-    def _video(self, category, name):
-        key = (category, name)
-        if key in self._videos: return from_uint8(self._videos[key])
-        v = read_video(self.root / category / "videos" / name)
-        if self.cache: self._videos[key] = to_uint8(v)
-        return v
+# %% ../nbs/07_preferences.ipynb #348c16ba
+def _pair_video(self:PreferencePairDataset, category:str, name:str) -> torch.Tensor:
+    "One video `c f h w` of the dataset, decoded once and kept as uint8 when `cache`."
+    key = (category, name)
+    if key in self._videos: return from_uint8(self._videos[key])
+    v = read_video(self.root / category / "videos" / name)
+    if self.cache: self._videos[key] = to_uint8(v)
+    return v
 
-    def __getitem__(self, i):
-        c, w, l = self.pairs[i]
-        vw, vl = self._video(c, w), self._video(c, l)
-        if self.num_frames is not None:
-            start = 0
-            if self.augment: start = self.rng.randint(0, min(vw.shape[1], vl.shape[1]) - self.num_frames)
-            vw, vl = sample_frames(vw, self.num_frames, start=start), sample_frames(vl, self.num_frames, start=start)
-        pair = torch.stack([vw, vl])                                           # 2 c f h w
-        if self.augment and self.hflip and self.rng.random() < 0.5: pair = pair.flip(-1)
-        if self.transform is not None: pair = self.transform(pair)
-        return dict(winner=pair[0], loser=pair[1], prompt=self.prompts[c], category=c, winner_file=w, loser_file=l)
+def _pair_item(self:PreferencePairDataset, i:int) -> dict:
+    "Pair `i`: winner and loser `c f h w` (the same frames and flip for both), prompt, category and file names."
+    c, w, l = self.pairs[i]
+    vw, vl = self._video(c, w), self._video(c, l)
+    if self.num_frames is not None:
+        start = 0
+        if self.augment: start = self.rng.randint(0, min(vw.shape[1], vl.shape[1]) - self.num_frames)
+        vw, vl = sample_frames(vw, self.num_frames, start=start), sample_frames(vl, self.num_frames, start=start)
+    pair = torch.stack([vw, vl])                                           # 2 c f h w
+    if self.augment and self.hflip and self.rng.random() < 0.5: pair = pair.flip(-1)
+    if self.transform is not None: pair = self.transform(pair)
+    return dict(winner=pair[0], loser=pair[1], prompt=self.prompts[c], category=c, winner_file=w, loser_file=l)
+
+PreferencePairDataset._video, PreferencePairDataset.__getitem__ = _pair_video, _pair_item
 
 # %% ../nbs/07_preferences.ipynb #7ce4fd31
 def first_frame_group(name:str, # a candidate file name such as `ff003_s01.mp4`
