@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_reproduction.ipynb #0e370038
 from __future__ import annotations
-import argparse, contextlib, json, sys, time, zlib
+import argparse, contextlib, json, os, shutil, sys, time, zlib
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 import numpy as np
@@ -13,15 +13,18 @@ import torch.nn.functional as F
 from einops import rearrange
 from safetensors.torch import load_file, save_file
 from .video import write_video, seed_everything
-from .toyworld import CATEGORIES, render, rate
+from .toyworld import CATEGORIES, render, rate, rate_terms
 from .data import scores_to_pairs
 from .pipeline import HuViDPOPipeline
 
 # %% auto #0
-__all__ = ['CAND_SEED', 'EVAL_SEED', 'MODEL_LABELS', 'bootstrap_ci', 'paired_outcomes', 'win_rate', 'temporal_consistency',
-           'drift_from', 'default_base_path', 'first_frames', 'sample_videos', 'make_candidates', 'hash_seed',
-           'eval_inputs', 'score_videos', 'compare', 'video_grid', 'report_markdown', 'plot_comparison', 'before_after',
-           'write_report', 'DemoConfig', 'load_pipeline', 'run_demo', 'demo_main', 'run_sweep']
+__all__ = ['CAND_SEED', 'EVAL_SEED', 'TERMS', 'MODEL_LABELS', 'bootstrap_ci', 'paired_outcomes', 'win_rate',
+           'temporal_consistency', 'drift_from', 'default_base_path', 'first_frames', 'sample_videos',
+           'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare', 'video_grid',
+           'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table', 'score_changes',
+           'changes_markdown', 'diff_video', 'difference_figure', 'DemoConfig', 'load_pipeline', 'run_demo',
+           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep', 'candidate_stats',
+           'data_size_table', 'plot_data_size', 'sweep_report', 'run_rounds']
 
 # %% ../nbs/09_reproduction.ipynb #324a9563
 def bootstrap_ci(values, # per-item numbers (scores, outcomes, ...)
@@ -155,22 +158,39 @@ def eval_inputs(categories:list, n_eval:int=32, seed:int=0) -> dict:
     return dict(categories=cats, prompts=[CATEGORIES[c] for c in cats], frames0=f0, render_seeds=seeds,
                 noise_seeds=[hash_seed("eval", seed, c, s) for c, s in zip(cats, seeds)])
 
+TERMS = ("colour", "size", "background", "track", "progress")   # the rater's qualities q_* (0-1), `toyworld.rate_terms`
+
+def rater_terms(videos:torch.Tensor, # `b c f h w`
+                categories:list, # one category per video
+               ) -> dict: # every output of `rate_terms` but the score: name -> numpy array `(b,)`
+    "Every term the rater's score is made of, per video (qualities `q_*`, errors `e_*`, `progress` in pixels)."
+    cats, out = list(categories), {}
+    for c in dict.fromkeys(cats):
+        idx = [i for i, ci in enumerate(cats) if ci == c]
+        for k, v in rate_terms(videos[idx], c).items():
+            if k != "score": out.setdefault(k, np.zeros(len(cats)))[idx] = v.numpy()
+    return out
+
 def score_videos(videos:torch.Tensor, categories:list) -> dict:
-    "Rater scores and temporal consistency of a set of videos (`b c f h w`), one category per video."
-    return dict(score=rate(videos, list(categories)).numpy(), consistency=temporal_consistency(videos).numpy())
+    "Rater scores, every rater term (`terms`) and temporal consistency of a set of videos (`b c f h w`), one category per video."
+    return dict(score=rate(videos, list(categories)).numpy(), terms=rater_terms(videos, categories),
+                consistency=temporal_consistency(videos).numpy())
 
 def compare(results:dict, # model name -> dict(videos, score, consistency)
             categories:list, # the category of each evaluation video
             ours:str="huvidpo", # the model compared against every other
             base:str="base", # the model drift is measured from
            ) -> dict:
-    "Means with intervals, win-rates of `ours` against the others (overall and per category), and drift from the base."
+    "Means with intervals (score, rater terms, consistency, drift), win-rates of `ours` against the others (overall and per category)."
     cats = np.array(categories); out = dict(models={}, winrate={})
     for name, r in results.items():
         d = drift_from(r["videos"], results[base]["videos"]).numpy()
         out["models"][name] = dict(score=bootstrap_ci(r["score"]), consistency=bootstrap_ci(r["consistency"]),
                                    drift=bootstrap_ci(d),
                                    per_category={c: bootstrap_ci(r["score"][cats == c]) for c in dict.fromkeys(categories)})
+        if "terms" in r: out["models"][name]["terms"] = {k: bootstrap_ci(r["terms"][f"q_{k}"]) for k in TERMS}
+    if "terms" in results[ours] and "terms" in results[base] and ours != base:
+        out["term_change"] = {k: bootstrap_ci(results[ours]["terms"][f"q_{k}"] - results[base]["terms"][f"q_{k}"]) for k in TERMS}
     for name in results:
         if name == ours: continue
         a, b = results[ours]["score"], results[name]["score"]
@@ -179,7 +199,7 @@ def compare(results:dict, # model name -> dict(videos, score, consistency)
     return out
 
 # %% ../nbs/09_reproduction.ipynb #08f5d3db
-MODEL_LABELS = {"base": "base (LAMP's role)", "sft": "SFT on winners", "huvidpo": "HuViDPO"}
+MODEL_LABELS = {"base": "base (LAMP's role)", "sft": "SFT on winners", "huvidpo": "HuViDPO", "huvidpo_eps": "HuViDPO, epsilon-space loss"}
 
 def video_grid(rows:list, # one `b c f h w` tensor per row (same b)
                scale:int=4, # nearest-neighbour upscaling
@@ -213,8 +233,19 @@ def report_markdown(cmp:dict, meta:dict) -> str:
     for c in cats:
         lines.append(f"| {c} | " + " | ".join(_fmt(cmp['models'][n]['per_category'][c]) for n in names) + " | " +
                      " | ".join(_fmt(cmp['winrate'][n]['per_category'][c]) for n in cmp["winrate"]) + " |")
+    if cmp["models"][names[0]].get("terms"):
+        lines += ["", "What changed: each rater term's mean quality (0-1) [95% CI], and HuViDPO's paired change against the base.", "",
+                  term_table(cmp)]
+    if meta.get("changes"): lines += ["", changes_markdown(meta["changes"])]
+    if meta.get("candidate_scores"):
+        s = meta["candidate_scores"]
+        lines += ["", f"The preference data (one round, the base's candidates): mean rater score {s['candidates']:.2f}; winners "
+                      f"{s['winners']:.2f}, losers {s['losers']:.2f}; the best video per first frame {s['best_per_first_frame']:.2f}; the best {s['best']:.2f}."]
     if meta.get("timings"):
         lines += ["", "Time per phase (s): " + ", ".join(f"{k} {v:.0f}" for k, v in meta["timings"].items())]
+    if meta.get("variants"):
+        lines += ["", "Models from a sweep: " + "; ".join(f"{MODEL_LABELS.get(k, k)} = " + ", ".join(f"{a}={b}" for a, b in v.items())
+                                                       for k, v in meta["variants"].items())]
     if meta.get("settings"):
         lines += ["", "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items())]
     return "\n".join(lines) + "\n"
@@ -257,6 +288,13 @@ def before_after(results:dict, # model name -> dict(videos, ...)
                 rows.append(r["videos"][i]); titles.append(f"{c[:12]}: {n} {float(r['score'][i]):.1f}")
     fig = frame_strip(rows, titles=titles, scale=0.8)
     fig.subplots_adjust(left=0.2)
+    if all("terms" in results.get(n, {}) for n in ("base", "huvidpo")):
+        dq = {k: float(np.mean(results["huvidpo"]["terms"][f"q_{k}"] - results["base"]["terms"][f"q_{k}"])) for k in TERMS}
+        k = max(dq, key=lambda k: abs(dq[k]))
+        fig.suptitle(f"HuViDPO vs base: mean score {np.mean(results['base']['score']):.2f} -> {np.mean(results['huvidpo']['score']):.2f}; "
+                     f"the term that moved most: {k} quality {np.mean(results['base']['terms'][f'q_{k}']):.2f} -> "
+                     f"{np.mean(results['huvidpo']['terms'][f'q_{k}']):.2f}", y=0.998, fontsize=10)
+        fig.subplots_adjust(top=1 - 0.4 / fig.get_figheight())
     if path: fig.savefig(path, dpi=100)
     return fig
 
@@ -272,10 +310,12 @@ def write_report(out, # the report folder
     import matplotlib.pyplot as plt
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     (out / "report.md").write_text(report_markdown(cmp, meta) + "\n![scores](scores.png)\n\n![training](training.png)\n\n" +
-                                   "![before and after](before_after.png)\n\n" +
+                                   "![before and after](before_after.png)\n\n![difference](difference.png)\n\n" +
                                    "".join(f"![{c}](grid_{c}.gif)\n" for c in dict.fromkeys(inputs["categories"])) +
                                    "\nGrid rows: " + ", ".join(MODEL_LABELS.get(n, n) for n in results) + "; columns: held-out first frames.\n")
-    per_video = {n: dict(score=r["score"].round(4).tolist(), consistency=r["consistency"].round(5).tolist()) for n, r in results.items()}
+    per_video = {n: dict(score=r["score"].round(4).tolist(), consistency=r["consistency"].round(5).tolist(),
+                         **({"terms": {k: np.round(v, 5).tolist() for k, v in r["terms"].items()}} if "terms" in r else {}))
+                 for n, r in results.items()}
     (out / "results.json").write_text(json.dumps(dict(comparison=cmp, meta=meta, per_video=per_video,
                                                       categories=inputs["categories"], render_seeds=inputs["render_seeds"]), indent=1))
     plt.close(plot_comparison(cmp, out / "scores.png"))
@@ -283,11 +323,70 @@ def write_report(out, # the report folder
         from huvidpo_nb.train import plot_history
         fig = plot_history(history, "HuViDPO (DPO) training", smooth=10); fig.savefig(out / "training.png", dpi=110); plt.close(fig)
     plt.close(before_after(results, inputs, path=out / "before_after.png"))
+    if all("terms" in results.get(n, {}) for n in ("base", "huvidpo")):
+        plt.close(difference_figure(results, inputs, path=out / "difference.png"))
     cats = np.array(inputs["categories"])
     for c in dict.fromkeys(inputs["categories"]):
         idx = np.nonzero(cats == c)[0][:n_grid]
         write_video(out / f"grid_{c}.gif", video_grid([r["videos"][idx] for r in results.values()]), fps=4)
     return out
+
+# %% ../nbs/09_reproduction.ipynb #fc831b14
+def term_table(cmp:dict) -> str:
+    "Markdown: each rater term's mean [95% CI] per model, and HuViDPO's paired change against the base."
+    names = [n for n in cmp["models"] if "terms" in cmp["models"][n]]
+    if not names: return ""
+    ch = cmp.get("term_change", {})
+    lines = ["| rater term (quality, 0-1) | " + " | ".join(MODEL_LABELS.get(n, n) for n in names) + (" | HuViDPO - base (paired) |" if ch else " |"),
+             "| --- |" + " --- |" * (len(names) + bool(ch))]
+    for k in TERMS:
+        lines.append(f"| {k} | " + " | ".join(_fmt(cmp["models"][n]["terms"][k], 3) for n in names) +
+                     (f" | {_fmt(ch[k], 3)} |" if ch else " |"))
+    return "\n".join(lines)
+
+def score_changes(results:dict, # model name -> dict(videos, score, terms, ...)
+                  inputs:dict, # from `eval_inputs`
+                  a:str="huvidpo", b:str="base", # the change is a - b
+                 ) -> list: # one dict per input, sorted from the largest gain to the worst regression
+    "Per input: both scores, the change, and the rater term whose quality changed most."
+    d = results[a]["score"] - results[b]["score"]; rows = []
+    for i in np.argsort(-d, kind="stable"):
+        dq = {k: float(results[a]["terms"][f"q_{k}"][i] - results[b]["terms"][f"q_{k}"][i]) for k in TERMS}
+        term = max(dq, key=lambda k: abs(dq[k]))
+        rows.append(dict(index=int(i), category=inputs["categories"][i], before=float(results[b]["score"][i]),
+                         after=float(results[a]["score"][i]), change=float(d[i]), term=term, term_change=dq[term]))
+    return rows
+
+def changes_markdown(rows:list, k:int=5) -> str:
+    "Markdown: the `k` largest gains and the `k` worst regressions."
+    head = ["| input | category | base | HuViDPO | change | term that moved most (change of its quality) |", "| --- | --- | --- | --- | --- | --- |"]
+    fmt = lambda r: f"| {r['index']} | {r['category']} | {r['before']:.2f} | {r['after']:.2f} | {r['change']:+.2f} | {r['term']} ({r['term_change']:+.3f}) |"
+    return "\n".join(["Largest gains:", "", *head, *map(fmt, rows[:k]), "", "Worst regressions:", "", *head, *map(fmt, rows[::-1][:k])])
+
+# %% ../nbs/09_reproduction.ipynb #ec00434b
+def diff_video(a:torch.Tensor, b:torch.Tensor) -> torch.Tensor:
+    "Per-frame |a - b| (mean over channels) as a grey `c f h w` video in [-1, 1]: black = equal, white = 1 or more apart."
+    d = (a - b).abs().float().mean(0, keepdim=True).clamp(0, 1)
+    return (d * 2 - 1).expand(a.shape[0], *d.shape[1:])
+
+def difference_figure(results:dict, inputs:dict, a:str="huvidpo", b:str="base",
+                      n:int=2, # inputs per group: largest gain, least moved, worst regression
+                      path=None):
+    "Frame strips of b, a and |a - b| for the inputs where a's score rose most, moved least and fell most."
+    from huvidpo_nb.video import frame_strip
+    rows = score_changes(results, inputs, a, b)
+    least = sorted(rows, key=lambda r: abs(r["change"]))[:n]
+    picks = [("gain", r) for r in rows[:n]] + [("least moved", r) for r in least] + [("regression", r) for r in rows[::-1][:n]]
+    vids, titles = [], []
+    for label, r in picks:
+        i, va, vb = r["index"], results[a]["videos"][r["index"]], results[b]["videos"][r["index"]]
+        vids += [vb, va, diff_video(va, vb)]
+        titles += [f"{label}: {r['category'][:12]} #{i}\n{b} {r['before']:.1f}", f"{a} {r['after']:.1f} ({r['change']:+.1f})",
+                   f"|{a} - {b}| ({r['term']} {r['term_change']:+.2f})"]
+    fig = frame_strip(vids, titles=titles, scale=0.8)
+    fig.subplots_adjust(left=0.3)
+    if path: fig.savefig(path, dpi=100)
+    return fig
 
 # %% ../nbs/09_reproduction.ipynb #a99c660a
 @dataclass
@@ -305,6 +404,9 @@ class DemoConfig:
     num_inference_steps: int = 10             # DDIM steps when sampling (trailing spacing; 10 scored like 20 on the toy base)
     guidance_scale: float = 1.0               # classifier-free guidance; 1 = off (on the toy base it did not help, see below)
     beta: float = 5000.0                      # DPO beta (mean-reduced errors; HuViDPO's 50 hurt on the toy)
+    loss_space: str = "native"                # DPO and SFT errors: "native" (v for the toy) or "epsilon" (HuViDPO's)
+    rounds: int = 1                           # DPO rounds: each later one samples, rates and pairs fresh candidates from the last model
+    reference: str = "base"                   # the reference of rounds 2..: "base", or "init" (the last round's model)
     lr: float = 1e-4                          # AdamW learning rate, DPO and SFT
     max_steps: int = 200                      # optimizer steps, DPO and SFT
     batch_size: int = 4                       # pairs (DPO) or winners (SFT) per step
@@ -360,20 +462,20 @@ def run_demo(cfg:DemoConfig) -> dict:
     with phase("candidates"):
         cand = make_candidates(pipe, out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing,
                                seed=cfg.seed, **skw)
+        for c in cand: cand[c]["pairs"] = count_pairs(out / "data", c, cfg.min_margin)    # what training reads
         for c, s in cand.items(): print(f"  {c}: {s['videos']} videos, mean score {s['mean_score']:.2f}, {s['pairs']} pairs")
         problems = validate_dataset(out / "data")
         if problems: raise RuntimeError("the candidate dataset is invalid:\n" + format_report(problems))
-    common = dict(base=str(base), data_root=str(out / "data"), max_steps=cfg.max_steps, batch_size=cfg.batch_size,
-                  lr=cfg.lr, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-                  seed=cfg.seed, checkpoint_every=max(cfg.max_steps, 1), keep_checkpoints=1)
-    common["overwrite"] = True                     # the demo remakes its own out/runs/ (train-dpo refuses a used folder)
     with phase("train HuViDPO (DPO)"):
-        dpo = train_dpo(DPOConfig(output_dir=str(out / "runs" / "dpo"), objective="dpo", beta=cfg.beta, **common))
-    loras = {"base": None, "huvidpo": dpo.final}
+        dpo = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "dpo"))
+    finals = [dpo.final]
+    if cfg.rounds > 1:
+        with phase(f"rounds 2-{cfg.rounds}"): finals = dpo_rounds(cfg, base, out, finals[0])
+    loras = {"base": None, "huvidpo": finals[-1]}
     if cfg.sft:
         with phase("train SFT baseline"):
-            sft = train_dpo(DPOConfig(output_dir=str(out / "runs" / "sft"), objective="sft", **common))
-        loras = {"base": None, "sft": sft.final, "huvidpo": dpo.final}
+            sft = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "sft", objective="sft"))
+        loras = {"base": None, "sft": sft.final, "huvidpo": finals[-1]}
     inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed)
     results = {}
     for name, lora in loras.items():
@@ -384,12 +486,44 @@ def run_demo(cfg:DemoConfig) -> dict:
             results[name] = dict(videos=v, **score_videos(v, inputs["categories"]))
     with phase("report"):
         cmp = compare(results, inputs["categories"])
+        ch = score_changes(results, inputs)
         meta = dict(settings={k: v for k, v in asdict(cfg).items() if k not in ("out",)}, candidates=cand,
-                    n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), timings=dict(phase.times))
+                    n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), timings=dict(phase.times), changes=ch[:5] + ch[-5:])
         write_report(out, cmp, results, inputs, meta, history=read_log(out / "runs" / "dpo"))
     print("\n" + report_markdown(cmp, dict(meta, timings=phase.times)))
     print(f"[demo] report: {out / 'report.md'}")
     return dict(comparison=cmp, results=results, inputs=inputs, meta=meta, timings=phase.times)
+
+# %% ../nbs/09_reproduction.ipynb #5e6d00f5
+def dpo_config(cfg:DemoConfig, base, data_root, output_dir, objective:str="dpo", **over):
+    "The `DPOConfig` of a demo run (DPO or the SFT baseline) on `data_root`."
+    from huvidpo_nb.train import DPOConfig
+    kw = dict(output_dir=str(output_dir), objective=objective, base=str(base), data_root=str(data_root), beta=cfg.beta,
+              loss_space=cfg.loss_space, min_margin=cfg.min_margin, max_steps=cfg.max_steps, batch_size=cfg.batch_size,
+              lr=cfg.lr, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, seed=cfg.seed,
+              checkpoint_every=max(cfg.max_steps, 1), keep_checkpoints=1,
+              overwrite=True)   # the demo remakes its own runs/ (train-dpo refuses a used folder otherwise)
+    return DPOConfig(**{**kw, **over})
+
+def count_pairs(root, category:str, min_margin:float) -> int:
+    "The number of pairs of a category that training reads at `min_margin`."
+    from huvidpo_nb.data import PreferencePairDataset
+    return len(PreferencePairDataset(root, category=category, min_margin=min_margin, cache=False))
+
+def dpo_rounds(cfg:DemoConfig, base, out, first, # the round-1 LoRA folder
+               progress:bool=True) -> list: # the LoRA folder of every round, round 1 first
+    "Rounds 2..`cfg.rounds`: candidates from the last round's model, rated and paired, then more DPO from that LoRA."
+    from huvidpo_nb.train import train_dpo
+    out, finals = Path(out), [Path(first)]
+    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
+    for r in range(2, cfg.rounds + 1):
+        pipe = load_pipeline(base).load_lora(finals[-1])
+        data = out / f"data_round{r}"
+        make_candidates(pipe, data, cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing,
+                        seed=hash_seed(cfg.seed, "round", r), **skw)
+        finals.append(train_dpo(dpo_config(cfg, base, data, out / "runs" / f"dpo_round{r}", init_lora=str(finals[-1]),
+                                           reference=cfg.reference, progress=progress)).final)
+    return finals
 
 # %% ../nbs/09_reproduction.ipynb #28bb62e2
 def demo_main(argv:list|None=None, # the arguments after `huvidpo demo`
@@ -413,6 +547,11 @@ def demo_main(argv:list|None=None, # the arguments after `huvidpo demo`
     ap.add_argument("--steps", type=int, default=d.num_inference_steps, help="DDIM sampling steps (default: %(default)s)")
     ap.add_argument("--guidance", type=float, default=d.guidance_scale, help="classifier-free guidance scale (default: %(default)s)")
     ap.add_argument("--beta", type=float, default=d.beta, help="DPO beta, errors mean-reduced (default: %(default)s; HuViDPO: 50)")
+    ap.add_argument("--loss-space", default=d.loss_space, choices=["native", "epsilon"],
+                    help="measure DPO and SFT errors in the UNet's own target (v for the toy) or in epsilon, HuViDPO's (default: %(default)s)")
+    ap.add_argument("--rounds", type=int, default=d.rounds, help="DPO rounds; later rounds sample fresh candidates from the last model (default: %(default)s)")
+    ap.add_argument("--reference", default=d.reference, choices=["base", "init"],
+                    help="the DPO reference of rounds 2..: the base, or the last round's model (default: %(default)s)")
     ap.add_argument("--lr", type=float, default=d.lr, help="learning rate of DPO and SFT (default: %(default)s)")
     ap.add_argument("--max-steps", type=int, default=d.max_steps, help="optimizer steps of DPO and SFT (default: %(default)s)")
     ap.add_argument("--batch-size", type=int, default=d.batch_size, help="pairs per step (default: %(default)s)")
@@ -421,7 +560,7 @@ def demo_main(argv:list|None=None, # the arguments after `huvidpo demo`
     a = ap.parse_args(argv)
     cfg = DemoConfig(out=a.out, base=a.base, categories=a.categories, seed=a.seed, n_first=a.n_first, n_samples=a.n_samples,
                      min_margin=a.min_margin, pairing=a.pairing, n_eval=a.n_eval, num_inference_steps=a.steps,
-                     guidance_scale=a.guidance, beta=a.beta, lr=a.lr, max_steps=a.max_steps, batch_size=a.batch_size,
+                     guidance_scale=a.guidance, beta=a.beta, lr=a.lr, loss_space=a.loss_space, rounds=a.rounds, reference=a.reference, max_steps=a.max_steps, batch_size=a.batch_size,
                      sft=not a.no_sft, quick=a.quick)
     try: run_demo(cfg)
     except (FileNotFoundError, ValueError, RuntimeError) as e:
@@ -439,8 +578,29 @@ def _tail_stats(history:list, k:int=20) -> dict:
         out["loser_err_change"] = out["model_err_l"] - out["ref_err_l"]
     return out
 
+def _link_or_copy(src, dst):
+    try: os.link(src, dst)
+    except OSError: shutil.copy2(src, dst)
+
+def subset_pairs(root, # a dataset with pairs.jsonl per category (pairing "first_frame")
+                 dst, # the folder to write: the same categories, videos linked, `n` pairs each
+                 n:int, # pairs per category (all of them if there are fewer)
+                 seed:int=0, # which pairs: the first `n` of a seeded permutation
+                ) -> Path:
+    "A smaller preference dataset: `n` pairs per category drawn from `root` (for the data-size curve)."
+    root, dst = Path(root), Path(dst)
+    for cdir in sorted(p for p in root.iterdir() if (p / "pairs.jsonl").exists()):
+        lines = [l for l in (cdir / "pairs.jsonl").read_text().splitlines() if l.strip()]
+        keep = [lines[i] for i in sorted(np.random.default_rng([seed, n]).permutation(len(lines))[:n])]
+        (dst / cdir.name).mkdir(parents=True, exist_ok=True)
+        (dst / cdir.name / "prompt.txt").write_text((cdir / "prompt.txt").read_text())
+        if not (dst / cdir.name / "videos").exists():                        # hard links: the dataset stays inside its root
+            shutil.copytree(cdir / "videos", dst / cdir.name / "videos", copy_function=_link_or_copy)
+        (dst / cdir.name / "pairs.jsonl").write_text("".join(l + "\n" for l in keep))
+    return dst
+
 def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluation)
-              variants:dict, # name -> overrides of `DemoConfig` fields (beta, lr, seed, max_steps...), plus optionally objective="sft"; a variant whose `runs/<name>/final` exists is evaluated, not retrained
+              variants:dict, # name -> overrides of `DemoConfig` fields (beta, lr, seed, max_steps, loss_space...), plus optionally objective="sft" and pairs_per_category=n (a seeded subset of the pairs); a variant whose `runs/<name>/final` exists is evaluated, not retrained
               out=None, # the sweep folder; default `cfg.out`
              ) -> list: # one summary dict per variant
     "Train and evaluate one LoRA per variant on shared candidates and a shared base evaluation; resumable."
@@ -464,21 +624,26 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
     done = {json.loads(l)["name"]: json.loads(l) for l in log.read_text().splitlines() if l.strip()} if log.exists() else {}
     for name, over in variants.items():
         if name in done: print(f"[sweep] {name}: done before, skipped"); continue
-        over = dict(over); objective = over.pop("objective", "dpo")
+        over = dict(over); objective, n_pairs = over.pop("objective", "dpo"), over.pop("pairs_per_category", None)
         c = DemoConfig(**{**asdict(cfg), **over})
         t0 = time.perf_counter()
         final = out / "runs" / name / "final"
         if final.exists(): print(f"[sweep] {name}: reusing the trained LoRA in {final}")   # e.g. the demo's own runs
-        else: final = train_dpo(DPOConfig(output_dir=str(out / "runs" / name), objective=objective, beta=c.beta, base=str(base),
-                                  data_root=str(out / "data"), max_steps=c.max_steps, batch_size=c.batch_size, lr=c.lr,
-                                  lora_rank=c.lora_rank, lora_alpha=c.lora_alpha, lora_dropout=c.lora_dropout, seed=c.seed,
-                                  checkpoint_every=max(c.max_steps, 1), keep_checkpoints=1, progress=False,
-                                  resume=True)).final     # an interrupted variant continues
-        p = load_pipeline(base).load_lora(final)
-        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        else:
+            data = out / "data" if n_pairs is None else subset_pairs(out / "data", out / f"data_n{n_pairs}_s{c.seed}", n_pairs, c.seed)
+            final = train_dpo(dpo_config(c, base, data, out / "runs" / name, objective, progress=False,
+                                               overwrite=False, resume=True)).final   # an interrupted variant continues
+        ev = out / "runs" / name / "eval.safetensors"                         # the held-out videos, for reports
+        if ev.exists(): v = load_file(ev)["videos"]
+        else:
+            p = load_pipeline(base).load_lora(final)
+            v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+            save_file({"videos": v.contiguous()}, ev)
         r = dict(videos=v, **score_videos(v, inputs["categories"]))
         cmp = compare({"base": base_r, name: r}, inputs["categories"], ours=name)
         row = dict(name=name, objective=objective, beta=c.beta, lr=c.lr, seed=c.seed, max_steps=c.max_steps,
+                   loss_space=c.loss_space, pairs_per_category=n_pairs, terms=cmp["models"][name].get("terms"),
+                   term_change=cmp.get("term_change"),
                    score=cmp["models"][name]["score"], base_score=cmp["models"]["base"]["score"],
                    winrate_vs_base=cmp["winrate"]["base"]["overall"], drift=cmp["models"][name]["drift"],
                    consistency=cmp["models"][name]["consistency"], base_consistency=cmp["models"]["base"]["consistency"],
@@ -488,3 +653,109 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
               f"win-rate vs base {_fmt(row['winrate_vs_base'])}, {row['seconds']:.0f} s", flush=True)
         done[name] = row
     return [done[n] for n in variants if n in done]
+
+# %% ../nbs/09_reproduction.ipynb #20744e18
+def candidate_stats(root) -> dict:
+    "What one round of preferences can teach: mean rater score of all candidates, of winners and losers, of the best video per first frame, and the best."
+    root, scores, best, w, l = Path(root), [], [], [], []
+    for cdir in sorted(p for p in root.iterdir() if (p / "rater_scores.jsonl").exists()):
+        groups = {}
+        for line in (cdir / "rater_scores.jsonl").read_text().splitlines():
+            r = json.loads(line); scores.append(r["score"]); groups.setdefault(r["first_frame_seed"], []).append(r["score"])
+        best += [max(g) for g in groups.values()]
+        if (cdir / "pairs.jsonl").exists():
+            for line in (cdir / "pairs.jsonl").read_text().splitlines():
+                r = json.loads(line); w.append(r["score_w"]); l.append(r["score_l"])
+    return dict(candidates=float(np.mean(scores)), winners=float(np.mean(w)) if w else None, losers=float(np.mean(l)) if l else None,
+                best_per_first_frame=float(np.mean(best)), best=float(np.max(scores)))
+
+# %% ../nbs/09_reproduction.ipynb #30450756
+def data_size_table(rows:list, # `run_sweep` rows of `tests/curve_demo.py` (names `curve_n{n}_{budget}_s{seed}`)
+                   ) -> list: # one dict per (budget, n): seeds, mean gain over the base, its range, win-rates and their lowest lower bound
+    "The data-size curve's points: the rater's gain and the win-rate against the base per pairs per category and budget."
+    import re
+    groups = {}
+    for r in rows:
+        m = re.fullmatch(r"curve_n(\d+)_(steps|epochs)_s(\d+)", r["name"])
+        if m: groups.setdefault((m[2], int(m[1])), []).append(r)
+    out = []
+    for (budget, n), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 10**9)):
+        gains = [r["score"][0] - r["base_score"][0] for r in rs]
+        out.append(dict(budget=budget, n=n, seeds=[r["seed"] for r in rs], steps=rs[0]["max_steps"], gain=float(np.mean(gains)),
+                        gain_min=float(min(gains)), gain_max=float(max(gains)),
+                        gain_ci=[float(min(r["score"][1] - r["base_score"][0] for r in rs)), float(max(r["score"][2] - r["base_score"][0] for r in rs))],
+                        winrate=float(np.mean([r["winrate_vs_base"][0] for r in rs])), winrate_low=float(min(r["winrate_vs_base"][1] for r in rs))))
+    return out
+
+def plot_data_size(points:list, # from `data_size_table`
+                   all_pairs:int|None=None, # what n=0 ("all") stands for on the axis, per category
+                   path=None):
+    "Gain over the base and win-rate against it versus pairs per category, one line per budget (bars: the runs' 95% intervals)."
+    import matplotlib.pyplot as plt
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.6))
+    for budget in dict.fromkeys(p["budget"] for p in points):
+        ps = [p for p in points if p["budget"] == budget]
+        x = np.array([p["n"] or all_pairs or 0 for p in ps], dtype=float)
+        g = np.array([p["gain"] for p in ps]); lo = np.array([p["gain_ci"][0] for p in ps]); hi = np.array([p["gain_ci"][1] for p in ps])
+        a1.errorbar(x, g, yerr=[g - lo, hi - g], marker="o", capsize=3, label=f"{budget} budget")
+        w = np.array([p["winrate"] for p in ps]); wl = np.array([p["winrate_low"] for p in ps])
+        a2.errorbar(x, w, yerr=[w - wl, np.zeros_like(w)], marker="o", capsize=3, label=f"{budget} budget")
+    for a in (a1, a2): a.set_xscale("log", base=2); a.set_xlabel("preference pairs per category"); a.legend(fontsize=8)
+    a1.axhline(0, c="grey", ls=":"); a1.set_ylabel("rater gain over the base"); a1.set_title("mean gain (bars: 95% CI)")
+    a2.axhline(0.5, c="grey", ls=":"); a2.set_ylim(0, 1.02); a2.set_ylabel("win-rate vs base"); a2.set_title("win-rate (bar: down to the lowest lower bound)")
+    fig.tight_layout()
+    if path: fig.savefig(path, dpi=110)
+    return fig
+
+# %% ../nbs/09_reproduction.ipynb #7a8ffe64
+def sweep_report(sweep, # a `run_sweep` folder
+                 names:dict, # model label in the report -> variant name in the sweep (e.g. {"huvidpo": "eps_lr1e-3"})
+                 dst, # the report folder to write
+                 cfg:DemoConfig|None=None, # the sweep's settings (default: `DemoConfig()`)
+                ) -> dict: # the comparison
+    "The demo's report (tables, terms, difference figure, grids) for variants of a sweep against its base, without re-running them."
+    from huvidpo_nb.train import read_log
+    sweep, cfg = Path(sweep), cfg or DemoConfig()
+    inputs = eval_inputs(cfg.categories, cfg.n_eval, 0)
+    vids = {"base": load_file(sweep / "base_eval.safetensors")["videos"]}
+    vids |= {label: load_file(sweep / "runs" / n / "eval.safetensors")["videos"] for label, n in names.items()}
+    results = {k: dict(videos=v, **score_videos(v, inputs["categories"])) for k, v in vids.items()}
+    cmp = compare(results, inputs["categories"])
+    rows = {json.loads(l)["name"]: json.loads(l) for l in (sweep / "sweep.jsonl").read_text().splitlines() if l.strip()}
+    ch = score_changes(results, inputs)
+    meta = dict(candidate_scores=candidate_stats(sweep / "data"), n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), changes=ch[:5] + ch[-5:],
+                variants={label: {k: rows[n][k] for k in ("name", "objective", "loss_space", "beta", "lr", "seed", "max_steps")
+                                  if k in rows[n]} for label, n in names.items()})
+    write_report(dst, cmp, results, inputs, meta, history=read_log(sweep / "runs" / names["huvidpo"]))
+    return cmp
+
+# %% ../nbs/09_reproduction.ipynb #22e94fac
+def run_rounds(cfg:DemoConfig, # the demo's settings; `cfg.rounds` rounds, `cfg.reference` for rounds 2..
+               out=None, # the folder (default `cfg.out`); round 1 reuses `out/data` and `out/runs/dpo/final` if they exist
+              ) -> list: # one dict per round: score, gain over the base and win-rate against it, with 95% intervals
+    "Train every round and evaluate each round's model against the base on the held-out set."
+    from huvidpo_nb.train import train_dpo
+    out = Path(out or cfg.out); base = Path(cfg.base) if cfg.base else default_base_path()
+    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
+    if not (out / "data").exists():
+        make_candidates(load_pipeline(base), out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin,
+                        cfg.pairing, seed=cfg.seed, **skw)
+    first = out / "runs" / "dpo" / "final"
+    if not first.exists(): first = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "dpo", progress=False)).final
+    finals = dpo_rounds(cfg, base, out, first, progress=False)
+    inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed)
+    results, rows = {}, []
+    for r, lora in enumerate([None] + finals):
+        p = load_pipeline(base)
+        if lora is not None: p.load_lora(lora)
+        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        results[r] = dict(videos=v, **score_videos(v, inputs["categories"]))
+        if r == 0: continue
+        cmp = compare({"base": results[0], "ours": results[r]}, inputs["categories"], ours="ours")
+        rows.append(dict(round=r, reference=cfg.reference if r > 1 else "base", score=cmp["models"]["ours"]["score"],
+                         gain=bootstrap_ci(results[r]["score"] - results[0]["score"]), winrate_vs_base=cmp["winrate"]["base"]["overall"],
+                         drift=cmp["models"]["ours"]["drift"], consistency=cmp["models"]["ours"]["consistency"],
+                         term_change=cmp["term_change"]))
+        print(f"[rounds] round {r}: score {_fmt(rows[-1]['score'])}, gain {_fmt(rows[-1]['gain'])}, win-rate vs base "
+              f"{_fmt(rows[-1]['winrate_vs_base'])}", flush=True)
+    return rows

@@ -16,18 +16,18 @@ from .conditioning import add_noise_keep_first
 from .loss import video_dpo_loss, video_mse, VideoDPOOutput
 from .models import (build_video_unet, make_scheduler, make_toy_text_encoder, encode_prompt,
                                video_unet_forward, add_lora, reference_model, lamp_trainable_parameters,
-                               save_lora, vae_encode_video, attention_setup)
+                               save_lora, load_lora, vae_encode_video, attention_setup, _has_adapter)
 
 # %% auto #0
-__all__ = ['POISONED', 'RUN_FILES', 'RESUMABLE', 'opt', 'TrainConfig', 'MotionConfig', 'DPOConfig', 'sample_generator',
-           'step_indices', 'rank_share', 'prediction_target', 'as_video_unet', 'denoising_loss', 'dpo_loss_on_pairs',
-           'optimizer_state_to_safetensors', 'optimizer_state_from_safetensors', 'rng_state', 'set_rng_state',
-           'list_checkpoints', 'save_checkpoint', 'read_checkpoint', 'mark_poisoned', 'last_good_checkpoint',
-           'restore_checkpoint', 'bar_interval', 'read_log', 'StepLog', 'NonFiniteLossError', 'RunFolderError',
-           'check_run_folder', 'TrainResult', 'make_accelerator', 'fit', 'save_base', 'load_base', 'to_latents',
-           'latent_generator', 'check_data_fits_base', 'base_frame_size', 'check_pretrained_options', 'train_motion',
-           'train_dpo', 'train_sft', 'config_parser', 'parse_config', 'train_motion_main', 'train_dpo_main',
-           'plot_history']
+__all__ = ['LOSS_SPACES', 'POISONED', 'RUN_FILES', 'RESUMABLE', 'opt', 'TrainConfig', 'MotionConfig', 'DPOConfig',
+           'sample_generator', 'step_indices', 'rank_share', 'prediction_target', 'to_epsilon', 'as_video_unet',
+           'denoising_loss', 'dpo_loss_on_pairs', 'optimizer_state_to_safetensors', 'optimizer_state_from_safetensors',
+           'rng_state', 'set_rng_state', 'list_checkpoints', 'save_checkpoint', 'read_checkpoint', 'mark_poisoned',
+           'last_good_checkpoint', 'restore_checkpoint', 'bar_interval', 'read_log', 'StepLog', 'NonFiniteLossError',
+           'RunFolderError', 'check_run_folder', 'TrainResult', 'make_accelerator', 'fit', 'save_base', 'load_base',
+           'to_latents', 'latent_generator', 'check_data_fits_base', 'base_frame_size', 'check_pretrained_options',
+           'train_motion', 'train_dpo', 'train_sft', 'config_parser', 'parse_config', 'train_motion_main',
+           'train_dpo_main', 'plot_history']
 
 # %% ../nbs/08_training.ipynb #3cbcf334
 def opt(default, # the default value (lists and dicts are copied per instance)
@@ -127,6 +127,12 @@ class DPOConfig(TrainConfig):
     objective: str = opt("dpo", "dpo: HuViDPO's loss on [winners; losers]; sft: plain denoising on the winners only",
                          choices=["dpo", "sft"])
     beta: float = opt(50.0, "DPO beta on mean-squared errors (HuViDPO: 50; the toy liked 5000)")
+    loss_space: str = opt("native", "where the errors are measured: native (the UNet's own target: v for the toy) or "
+                          "epsilon (predictions converted to noise first: HuViDPO's loss for any parametrisation)",
+                          choices=["native", "epsilon"])
+    init_lora: str = opt(None, "start from this saved LoRA folder instead of a fresh one (a later round)", type=str)
+    reference: str = opt("base", "the DPO reference: the base (adapter off), or init (the base with init_lora, frozen)",
+                         choices=["base", "init"])
     num_epochs: int = opt(12, "passes over the pairs when max_steps is not given (HuViDPO: 12)")
     lora_rank: int = opt(16, "LoRA rank r (HuViDPO: 16)")
     lora_alpha: int = opt(32, "LoRA alpha; the update is scaled by alpha / r (HuViDPO: 32)")
@@ -181,6 +187,26 @@ def prediction_target(scheduler, # a diffusers scheduler (its `config.prediction
     if kind == "sample": return x0
     raise ValueError(f"prediction_target: unknown scheduler prediction_type {kind!r}; expected epsilon, v_prediction or sample")
 
+# %% ../nbs/08_training.ipynb #00f84d44
+LOSS_SPACES = ("native", "epsilon")
+
+def to_epsilon(scheduler, # a diffusers scheduler (its `prediction_type` and `alphas_cumprod`)
+               pred:torch.Tensor, # a UNet prediction in the scheduler's parametrisation, `b c f h w`
+               x_t:torch.Tensor, # the noisy input it was predicted from, `b c f h w`
+               timesteps:torch.Tensor, # `(b,)`
+              ) -> torch.Tensor: # the noise $\hat\epsilon$ the prediction implies, `b c f h w`
+    "Convert an $\\epsilon$, $v$ or $x_0$ prediction into the noise it implies."
+    kind = scheduler.config.prediction_type
+    if kind == "epsilon": return pred
+    abar = scheduler.alphas_cumprod.to(pred.device)[timesteps.long().cpu()].view(-1, *[1] * (pred.ndim - 1))
+    a, s = abar.sqrt().to(pred.dtype), (1 - abar).sqrt().to(pred.dtype)
+    if kind == "v_prediction": return a * pred + s * x_t
+    if kind == "sample": return (x_t - a * pred) / s
+    raise ValueError(f"to_epsilon: unknown scheduler prediction_type {kind!r}; expected epsilon, v_prediction or sample")
+
+def _check_loss_space(loss_space):
+    if loss_space not in LOSS_SPACES: raise ValueError(f"loss_space must be one of {LOSS_SPACES}, got {loss_space!r}")
+
 # %% ../nbs/08_training.ipynb #e86bf91a
 class as_video_unet:
     "A DDP- or accelerate-wrapped UNet seen as the UNet: attributes from `module`, calls through `wrapper`."
@@ -196,14 +222,17 @@ def denoising_loss(unet, # the video UNet (or `as_video_unet(wrapper, unet)`)
                    noise:torch.Tensor, # $\epsilon$, `b c f h w`
                    timesteps:torch.Tensor, # `(b,)`
                    text:torch.Tensor, # prompt embeddings, `b n d`
+                   loss_space:str="native", # "native": the scheduler's target; "epsilon": errors of the implied noise
                   ) -> tuple: # (the mean loss, per-video errors `(b,)` detached); NaN if the prediction is not finite
     "First-frame-conditioned denoising loss: frame 0 clean in the input and left out of the loss."
+    _check_loss_space(loss_space)
     x_t = add_noise_keep_first(scheduler, x0, noise, timesteps)
     pred = video_unet_forward(unet, x_t, timesteps, text)
     if not _finite(pred[:, :, 1:]):
         nan = pred.new_full((pred.shape[0],), float("nan"))
         return nan.mean(), nan
-    err = video_mse(pred, prediction_target(scheduler, x0, noise, timesteps))
+    if loss_space == "epsilon": err = video_mse(to_epsilon(scheduler, pred, x_t, timesteps), noise)
+    else: err = video_mse(pred, prediction_target(scheduler, x0, noise, timesteps))
     return err.mean(), err.detach()
 
 # %% ../nbs/08_training.ipynb #5b4c80d2
@@ -220,18 +249,22 @@ def dpo_loss_on_pairs(unet, # the policy: base UNet + LoRA (or `as_video_unet(wr
                       timesteps:torch.Tensor, # $t$ shared by the pair, `(b,)`
                       text:torch.Tensor, # prompt embeddings, `b n d`
                       beta:float=50.0, # DPO's $\beta$
-                      reference=None, # the UNet whose adapter is disabled for the reference pass (default: `unet`)
+                      reference=None, # the UNet whose adapter is disabled for the reference pass (default: `unet`); one without an adapter runs as it is
+                      loss_space:str="native", # "native": errors against the scheduler's target; "epsilon": HuViDPO's noise errors
                      ) -> VideoDPOOutput: # loss, inside, implicit_acc, reward_margin and the four errors; NaN if a prediction is not finite
     "HuViDPO's loss on b pairs in two UNet passes over `[w; l]`: the reference (adapter off, no_grad), then the policy."
+    _check_loss_space(loss_space)
     x0, eps = torch.cat([x_w, x_l]), torch.cat([noise, noise])                 # (2b) c f h w: [w; l], shared noise
     t, c = torch.cat([timesteps, timesteps]), torch.cat([text, text])           # shared t and prompt
     x_t = add_noise_keep_first(scheduler, x0, eps, t)                           # frame 0 stays clean
     target = prediction_target(scheduler, x0, eps, t)
     ref = unet if reference is None else reference
-    with reference_model(ref):                                                  # adapter off, no_grad
+    with reference_model(ref) if _has_adapter(ref) else torch.no_grad():       # adapter off, no_grad
         ref_pred = video_unet_forward(ref, x_t, t, c)
     model_pred = video_unet_forward(unet, x_t, t, c)
     if not _finite(model_pred[:, :, 1:], ref_pred[:, :, 1:]): return _nan_dpo_output(x_w.shape[0], x_w.device)
+    if loss_space == "epsilon":                                                 # HuViDPO's loss for any parametrisation
+        model_pred, ref_pred, target = to_epsilon(scheduler, model_pred, x_t, t), to_epsilon(scheduler, ref_pred, x_t, t), eps
     return video_dpo_loss(model_pred, ref_pred, target, beta=beta)
 
 # %% ../nbs/08_training.ipynb #be1ab390
@@ -824,8 +857,11 @@ def train_dpo(config:DPOConfig, # the run's options
     seed_everything(config.seed)
     parts = load_base(config.base)
     unet, scheduler, vae, device = parts["unet"], parts["scheduler"], parts["vae"], accelerator.device
-    add_lora(unet, rank=config.lora_rank, alpha=config.lora_alpha, dropout=config.lora_dropout,   # freezes the base
-             init=config.lora_init)
+    _check_loss_space(config.loss_space)
+    if config.init_lora: load_lora(unet, config.init_lora)                     # a later round: continue that LoRA
+    else: add_lora(unet, rank=config.lora_rank, alpha=config.lora_alpha, dropout=config.lora_dropout,   # freezes the base
+                   init=config.lora_init)
+    ref = _reference_unet(config, device)
     for m in (parts["text_encoder"], vae):
         if m is not None: m.to(device).requires_grad_(False)
     ds = PreferencePairDataset(config.data_root, category=config.category, num_frames=config.num_frames,
@@ -844,15 +880,26 @@ def train_dpo(config:DPOConfig, # the run's options
         noise = torch.stack([torch.randn(x_w.shape[1:], generator=g) for g in gens]).to(device, x_w.dtype)
         text = torch.cat([embed(it["prompt"]) for it in items])
         if config.objective == "sft":
-            loss, err = denoising_loss(net, scheduler, x_w, noise, t, text)
+            loss, err = denoising_loss(net, scheduler, x_w, noise, t, text, loss_space=config.loss_space)
             return loss, dict(model_err_w=err)
         x_l = to_latents(vae, torch.stack([it["loser"] for it in items]).to(device), latent_generator(config, step, 2 * share[0] + 1))
-        out = dpo_loss_on_pairs(net, scheduler, x_w, x_l, noise, t, text, beta=config.beta, reference=module)
+        out = dpo_loss_on_pairs(net, scheduler, x_w, x_l, noise, t, text, beta=config.beta,
+                                reference=module if ref is None else ref, loss_space=config.loss_space)
         return out.loss, {k: getattr(out, k) for k in ("implicit_acc", "reward_margin", "model_err_w", "model_err_l",
                                                        "ref_err_w", "ref_err_l")}
 
     def finish(unet): return save_lora(unet, Path(config.output_dir) / "final")
     return fit(config, accelerator, unet, step_fn, "lora", finish, desc=f"train-{config.objective}")
+
+def _reference_unet(config, device):
+    "None (the reference is the base: the policy with its adapter off), or the base with `init_lora` merged in, frozen."
+    if config.reference == "base": return None
+    if config.reference != "init": raise ValueError(f"reference must be 'base' or 'init', got {config.reference!r}")
+    if not config.init_lora: raise ValueError("reference='init' needs init_lora: the LoRA folder whose model is the reference")
+    ref = load_base(config.base)["unet"]
+    load_lora(ref, config.init_lora)
+    ref.fuse_lora(); ref.unload_lora()                                          # a plain UNet: base + that LoRA
+    return ref.requires_grad_(False).eval().to(device)
 
 def train_sft(config:DPOConfig, # the same options as DPO (beta is unused)
              ) -> TrainResult:

@@ -19,13 +19,17 @@ VARIANTS = {
     "lr3e-5": {"lr": 3e-5}, "lr3e-4": {"lr": 3e-4},
     "seed1": {"seed": 1}, "seed2": {"seed": 2},
     "sft_seed1": {"objective": "sft", "seed": 1}, "sft_seed2": {"objective": "sft", "seed": 2},
+    # issue 14: the loss space at a larger step (lr 1e-3, 100 steps), epsilon against the toy's native v
+    "eps_lr1e-3_s100": {"loss_space": "epsilon", "lr": 1e-3, "max_steps": 100},
+    "v_lr1e-3_s100": {"lr": 1e-3, "max_steps": 100}, "sft_lr1e-3_s100": {"objective": "sft", "lr": 1e-3, "max_steps": 100},
 }
 PARTS = {"a": ["dpo", "seed1", "beta50", "sft_seed1", "beta50000", "lr3e-5"],
-         "b": ["sft", "seed2", "beta500", "sft_seed2", "lr3e-4"], "none": []}
+         "b": ["sft", "seed2", "beta500", "sft_seed2", "lr3e-4"], "none": [],
+         "effect": ["eps_lr1e-3_s100", "v_lr1e-3_s100", "sft_lr1e-3_s100"]}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("out"); ap.add_argument("--part", default="all", choices=["a", "b", "all", "none"])
+    ap.add_argument("out"); ap.add_argument("--part", default="all", choices=["a", "b", "all", "none", "effect"])
     a = ap.parse_args()
     names = list(VARIANTS) if a.part == "all" else PARTS[a.part]
     run_sweep(DemoConfig(out=a.out), {n: VARIANTS[n] for n in names})

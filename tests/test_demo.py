@@ -35,3 +35,17 @@ def test_full_demo_beats_the_base(tmp_path):
     assert lo > 0.5, (rate, lo, hi)
     assert cmp["models"]["huvidpo"]["score"][0] > cmp["models"]["base"]["score"][0]
     assert len(json.loads((tmp_path / "rep" / "results.json").read_text())["categories"]) >= 128
+
+@pytest.mark.slow
+def test_demo_quick_rounds_epsilon(tmp_path):
+    "Two rounds, epsilon-space loss, reference reset to round 1's model: every round trains, on the pairs the report counts."
+    r = _demo(["--quick", "--no-sft", "--categories", "rain", "firework", "--rounds", "2", "--loss-space", "epsilon",
+               "--reference", "init", "--out", "rep"], tmp_path)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    rep = tmp_path / "rep"
+    cfg2 = json.loads((rep / "runs" / "dpo_round2" / "config.json").read_text())
+    assert cfg2["init_lora"].endswith("dpo/final") and cfg2["reference"] == "init" and cfg2["loss_space"] == "epsilon"
+    assert (rep / "data_round2" / "rain" / "pairs.jsonl").exists() and (rep / "runs" / "dpo_round2" / "final").exists()
+    res = json.loads((rep / "results.json").read_text())
+    assert res["meta"]["settings"]["rounds"] == 2 and "terms" in res["per_video"]["huvidpo"]
+    assert "[demo] rounds 2-2:" in r.stdout
