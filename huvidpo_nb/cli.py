@@ -4,22 +4,26 @@
 
 # %% ../nbs/14_cli.ipynb #f63fcc80
 from __future__ import annotations
-import argparse, contextlib, math, sys, time
+import argparse, contextlib, json, math, sys, time
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 import torch
 from .video import write_video, to_uint8, from_uint8
 from .toyworld import CATEGORIES, render, rate
 from .pipeline import HuViDPOPipeline, make_first_frame, pipeline_from_sd
 from .data import validate_dataset, format_report, read_category, training_pairs, _categories, append_jsonl, new_id
-from .train import train_motion_main, train_dpo_main, bar_interval
-from .evaluate import demo_main, default_base_path
-from .real import (CLIPScorer, load_scorer, toy_inputs, inputs_from_dataset, inputs_from_files, expand_inputs,
-                             sample_all, score_all, paired_comparison, write_eval_report, report_tables)
+from .runs import bar_interval
+from .evaluate import default_base_path
+from .real import CLIPScorer, load_scorer, toy_inputs, inputs_from_dataset, inputs_from_files, expand_inputs, sample_all, score_all, paired_comparison, write_eval_report, report_tables
+from .train import DPOConfig, MotionConfig
+from .runs import NonFiniteLossError, train_dpo, train_motion
+from .demo import DemoConfig, run_demo
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'COMMANDS', 'check_lora_folder', 'load_pipeline_for_command', 'add_sampling_options',
            'check_sampling_options', 'sample_main', 'make_base_main', 'validate_main', 'candidates_main',
-           'evaluate_parser', 'evaluate_main', 'main']
+           'evaluate_parser', 'evaluate_main', 'config_parser', 'parse_config', 'train_motion_main', 'train_dpo_main',
+           'demo_main', 'main']
 
 # %% ../nbs/14_cli.ipynb #96dd9b65
 def check_lora_folder(path, # what `--lora` named
@@ -78,7 +82,7 @@ def load_pipeline_for_command(ap, # the command's `argparse` parser: bad files e
     finally:
         if bars[0]: dlog.enable_progress_bar()
         if bars[1]: tlog.enable_progress_bar()
-    from huvidpo_nb.train import bar_interval
+    from huvidpo_nb.runs import bar_interval
     pipe.set_progress_bar_config(disable=quiet, mininterval=bar_interval())
     return pipe
 
@@ -384,6 +388,105 @@ def evaluate_main(argv:list|None=None, # the arguments after `huvidpo evaluate`
     write_eval_report(a.out, cmp, videos, metrics, inputs, meta, a.n_grid, a.fps)
     print(report_tables(cmp, len(inputs["prompts"])))
     print(f"sampling: {t_sample:.1f} s; report: {Path(a.out) / 'report.md'}")
+    return 0
+
+# %% ../nbs/14_cli.ipynb #dd160004
+def config_parser(cls, # a `TrainConfig` subclass
+                  prog:str, # e.g. "huvidpo train-dpo"
+                  description:str, # the first paragraph of `--help`
+                 ) -> argparse.ArgumentParser:
+    "An argparse parser with one `--option` per config field (help, default and choices from the field)."
+    p = argparse.ArgumentParser(prog=prog, description=description,
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--config", metavar="JSON", help="read options from this JSON file (e.g. a run's config.json); "
+                   "options given on the command line override it")
+    for f in fields(cls):
+        md, flag = f.metadata, "--" + f.name.replace("_", "-")
+        default = f.default_factory() if f.default is MISSING else f.default
+        kw = dict(default=default, help=md["help"])
+        if isinstance(default, bool): p.add_argument(flag, action=argparse.BooleanOptionalAction, **kw)
+        elif isinstance(default, list): p.add_argument(flag, nargs="*", metavar="NAME", **kw)
+        elif isinstance(default, dict): p.add_argument(flag, type=json.loads, metavar="JSON", **kw)
+        else: p.add_argument(flag, type=md["type"] or type(default), choices=md["choices"], **kw)
+    return p
+
+def parse_config(cls, # a `TrainConfig` subclass
+                 argv:list|None, # command-line arguments (default `sys.argv[1:]`)
+                 prog:str, description:str,
+                ):
+    "The config that `argv` describes: defaults, then `--config` file, then the options given."
+    p = config_parser(cls, prog, description)
+    known, _ = p.parse_known_args(argv)
+    if known.config:
+        try: base = asdict(cls.load(known.config))
+        except (OSError, ValueError) as e: p.error(f"--config: {e}")
+        p.set_defaults(**base)
+    args = vars(p.parse_args(argv)); args.pop("config")
+    return cls(**args)
+
+def _run(fn, config) -> int:
+    try: res = fn(config)
+    except NonFiniteLossError as e: print(f"error: {e}", file=sys.stderr); return 1
+    except (FileNotFoundError, ValueError) as e: print(f"error: {e}", file=sys.stderr); return 2
+    print(f"done: {res.final}")
+    return 0
+
+def train_motion_main(argv:list|None=None, # the arguments after `huvidpo train-motion`
+                     ) -> int: # the exit code: 0 done, 1 stopped on a non-finite loss, 2 bad options or files
+    "`huvidpo train-motion`: stage 1 from the command line."
+    return _run(train_motion, parse_config(MotionConfig, argv, "huvidpo train-motion",
+        "Stage 1: first-frame-conditioned denoising (frame 0 clean, loss on frames 1..). Without --pretrained it trains "
+        "the toy base from scratch on toy videos rendered on the fly; with --pretrained BASE --trainable lamp it is "
+        "LAMP's motion learning. Writes OUTPUT_DIR/final/, a base folder for train-dpo and the pipeline."))
+
+def train_dpo_main(argv:list|None=None, # the arguments after `huvidpo train-dpo`
+                  ) -> int: # the exit code: 0 done, 1 stopped on a non-finite loss, 2 bad options or files
+    "`huvidpo train-dpo`: stage 2 (or the SFT baseline with `--objective sft`) from the command line."
+    return _run(train_dpo, parse_config(DPOConfig, argv, "huvidpo train-dpo",
+        "Stage 2: HuViDPO. A LoRA on the frozen --base UNet is trained with the video DPO loss on the pairs of "
+        "--data-root (the reference is the base itself, the adapter switched off). Defaults are HuViDPO's. "
+        "--objective sft trains the same LoRA on the winners only. Writes OUTPUT_DIR/final/ (the LoRA)."))
+
+# %% ../nbs/14_cli.ipynb #28bb62e2
+def demo_main(argv:list|None=None, # the arguments after `huvidpo demo`
+             ) -> int:
+    "The paper in miniature on the toy world: `huvidpo demo [--quick] [--out DIR] ...`."
+    d = DemoConfig()
+    ap = argparse.ArgumentParser(prog="huvidpo demo", description=(
+        "Run HuViDPO end to end on the toy world: sample candidates from the toy base, score them with the scripted "
+        "rater, make preference pairs, train HuViDPO (DPO with LoRA) and an SFT-on-winners baseline, and evaluate all "
+        "three on held-out first frames. Writes a report folder (report.md, results.json, PNG plots, GIF grids)."))
+    ap.add_argument("--out", default=d.out, help=f"report folder (default: {d.out})")
+    ap.add_argument("--base", default=None, help="base model folder (default: the toy base shipped with the package)")
+    ap.add_argument("--categories", nargs="+", default=d.categories, choices=list(CATEGORIES), help="toy categories (default: all)")
+    ap.add_argument("--seed", type=int, default=d.seed, help="training seed (default: %(default)s)")
+    ap.add_argument("--n-first", type=int, default=d.n_first, help="candidate first frames per category (default: %(default)s)")
+    ap.add_argument("--n-samples", type=int, default=d.n_samples, help="candidate videos per first frame (default: %(default)s)")
+    ap.add_argument("--min-margin", type=float, default=d.min_margin, help="skip pairs closer than this in score (default: %(default)s)")
+    ap.add_argument("--pairing", default=d.pairing, choices=["first_frame", "category"],
+                    help="pair videos sharing a first frame, or every two videos of a category as HuViDPO does (default: %(default)s)")
+    ap.add_argument("--n-eval", type=int, default=d.n_eval, help="held-out first frames per category (default: %(default)s)")
+    ap.add_argument("--steps", type=int, default=d.num_inference_steps, help="DDIM sampling steps (default: %(default)s)")
+    ap.add_argument("--guidance", type=float, default=d.guidance_scale, help="classifier-free guidance scale (default: %(default)s)")
+    ap.add_argument("--beta", type=float, default=d.beta, help="DPO beta, errors mean-reduced (default: %(default)s; HuViDPO: 50)")
+    ap.add_argument("--loss-space", default=d.loss_space, choices=["native", "epsilon"],
+                    help="measure DPO and SFT errors in the UNet's own target (v for the toy) or in epsilon, HuViDPO's (default: %(default)s)")
+    ap.add_argument("--rounds", type=int, default=d.rounds, help="DPO rounds; later rounds sample fresh candidates from the last model (default: %(default)s)")
+    ap.add_argument("--reference", default=d.reference, choices=["base", "init"],
+                    help="the DPO reference of rounds 2..: the base, or the last round's model (default: %(default)s)")
+    ap.add_argument("--lr", type=float, default=d.lr, help="learning rate of DPO and SFT (default: %(default)s)")
+    ap.add_argument("--max-steps", type=int, default=d.max_steps, help="optimizer steps of DPO and SFT (default: %(default)s)")
+    ap.add_argument("--batch-size", type=int, default=d.batch_size, help="pairs per step (default: %(default)s)")
+    ap.add_argument("--no-sft", action="store_true", help="skip the SFT baseline")
+    ap.add_argument("--quick", action="store_true", help="a tiny run through every phase in about a minute (for tests)")
+    a = ap.parse_args(argv)
+    cfg = DemoConfig(out=a.out, base=a.base, categories=a.categories, seed=a.seed, n_first=a.n_first, n_samples=a.n_samples,
+                     min_margin=a.min_margin, pairing=a.pairing, n_eval=a.n_eval, num_inference_steps=a.steps,
+                     guidance_scale=a.guidance, beta=a.beta, lr=a.lr, loss_space=a.loss_space, rounds=a.rounds, reference=a.reference, max_steps=a.max_steps, batch_size=a.batch_size,
+                     sft=not a.no_sft, quick=a.quick)
+    try: run_demo(cfg)
+    except (FileNotFoundError, ValueError, RuntimeError) as e:
+        print(f"huvidpo demo: {e}", file=sys.stderr); return 1
     return 0
 
 # %% ../nbs/14_cli.ipynb #959c7ca0

@@ -13,8 +13,8 @@ from einops import rearrange
 from tqdm.auto import tqdm
 from .video import to_uint8, write_video, frame_strip, resize_video
 from .toyworld import CATEGORIES, rate
-from .evaluate import (bootstrap_ci, win_rate, temporal_consistency, drift_from, video_grid, sample_videos, hash_seed,
-                       load_pipeline, eval_inputs, default_base_path)
+from .evaluate import bootstrap_ci, win_rate, temporal_consistency, drift_from, video_grid, sample_videos, hash_seed, eval_inputs, default_base_path
+from .demo import load_pipeline
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'METRICS', 'tiny_clip', 'CLIPScorer', 'text_alignment', 'frame_consistency', 'clip_video_metrics',

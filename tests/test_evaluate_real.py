@@ -28,7 +28,7 @@ def test_clip_metrics_on_hand_made_frames(tmp_path):
 
 def _random_lora(base, out, seed):
     "A LoRA with random non-zero weights on the base's UNet, saved as `huvidpo train-dpo` saves one."
-    from huvidpo_nb.evaluate import load_pipeline
+    from huvidpo_nb.demo import load_pipeline
     from huvidpo_nb.models import add_lora, save_lora
     torch.manual_seed(seed)
     pipe = load_pipeline(base); add_lora(pipe.unet, rank=4, alpha=8, dropout=0.0)

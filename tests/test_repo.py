@@ -173,13 +173,11 @@ def test_no_module_imports_a_later_notebook():
     assert _imported_modules("from huvidpo_nb import toyworld\nimport huvidpo_nb.label") == {"toyworld", "label"}
 
 MAX_CELL_LINES = 40
-_NOT_YET_SPLIT = ("08", "09")          # the training and demo notebooks are split next (issue 13, item 5, phase B)
 def test_teaching_notebooks_have_short_cells():
     "In the teaching notebooks 00-09 no code cell is over 40 lines, and the median stays near 10."
     import statistics
     long, lengths = [], []
     for p in sorted((ROOT / "nbs").glob("0[0-9]_*.ipynb")):
-        if p.name[:2] in _NOT_YET_SPLIT: continue
         for i, c in enumerate(nbformat.read(p, as_version=4).cells):
             if c.cell_type != "code": continue
             n = len(c.source.splitlines()); lengths.append(n)

@@ -6,7 +6,9 @@ import pytest
 import torch
 from PIL import Image
 
-from huvidpo_nb.train import MotionConfig, train_motion, train_dpo_main, read_log, list_checkpoints
+from huvidpo_nb.train import MotionConfig
+from huvidpo_nb.runs import train_motion, read_log, list_checkpoints
+from huvidpo_nb.cli import train_dpo_main
 from huvidpo_nb.data import write_toy_dataset
 from huvidpo_nb.cli import sample_main
 from huvidpo_nb.cli import candidates_main
