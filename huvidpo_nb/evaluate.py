@@ -20,9 +20,9 @@ from .pipeline import HuViDPOPipeline
 # %% auto #0
 __all__ = ['CAND_SEED', 'EVAL_SEED', 'TERMS', 'MODEL_LABELS', 'bootstrap_ci', 'paired_outcomes', 'win_rate',
            'temporal_consistency', 'drift_from', 'default_base_path', 'first_frames', 'sample_videos',
-           'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare', 'video_grid',
-           'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table', 'score_changes',
-           'changes_markdown', 'diff_video', 'difference_figure', 'candidate_stats', 'data_size_table',
+           'write_judgments', 'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare',
+           'video_grid', 'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table',
+           'score_changes', 'changes_markdown', 'diff_video', 'difference_figure', 'candidate_stats', 'data_size_table',
            'plot_data_size']
 
 # %% ../nbs/09_reproduction.ipynb #324a9563
@@ -100,6 +100,33 @@ def sample_videos(pipe, # a `HuViDPOPipeline`
                         guidance_scale=guidance_scale, generator=gens, output_type="pt").frames.cpu().float())
     return torch.cat(out)
 
+# %% ../nbs/09_reproduction.ipynb #9c15c384
+def write_judgments(cdir, # a category folder of the dataset
+                    names:list, # the candidates' file names, `n_samples` per first frame, in first-frame order
+                    scores:list, # the rater's score of each
+                    ff_seeds:list, # the render seed of each first frame
+                    n_samples:int, # videos per first frame
+                    pairing:str, # "first_frame": pairs within a first frame (pairs.jsonl); "category": all pairs (scores.jsonl)
+                    min_margin:float, # score gap below which a pair is skipped
+                   ) -> int: # the number of training pairs written
+    "Write the rater's judgments of one category: every score with its first frame, then the pairs training reads."
+    with open(cdir / "rater_scores.jsonl", "w") as fh:
+        for name, s, ffs in zip(names, scores, [s for s in ff_seeds for _ in range(n_samples)]):
+            fh.write(json.dumps(dict(video=name, score=round(s, 4), first_frame_seed=ffs, rater="toyworld.rate")) + "\n")
+    if pairing == "category":
+        with open(cdir / "scores.jsonl", "w") as fh:
+            for name, s in zip(names, scores): fh.write(json.dumps(dict(video=name, score=round(s, 4))) + "\n")
+        return len(scores_to_pairs(dict(zip(names, scores)), min_margin))
+    pairs = []
+    for g in range(len(ff_seeds)):
+        sl = slice(g * n_samples, (g + 1) * n_samples)
+        pairs += scores_to_pairs(dict(zip(names[sl], scores[sl])), min_margin)
+    sc = dict(zip(names, scores))
+    with open(cdir / "pairs.jsonl", "w") as fh:
+        for w, l in pairs:
+            fh.write(json.dumps(dict(winner=w, loser=l, source="toyworld.rate", score_w=round(sc[w], 4), score_l=round(sc[l], 4))) + "\n")
+    return len(pairs)
+
 # %% ../nbs/09_reproduction.ipynb #c07600bd
 def make_candidates(pipe, # the base `HuViDPOPipeline`
                     root, # the dataset folder to write
@@ -124,26 +151,11 @@ def make_candidates(pipe, # the base `HuViDPOPipeline`
         scores = rate(videos, cat).tolist()
         names = [f"ff{s}_s{k}.mp4" for s in ff_seeds for k in range(n_samples)]
         for name, v in zip(names, videos): write_video(cdir / "videos" / name, v)
-        with open(cdir / "rater_scores.jsonl", "w") as fh:
-            for name, s, ffs in zip(names, scores, [s for s in ff_seeds for _ in range(n_samples)]):
-                fh.write(json.dumps(dict(video=name, score=round(s, 4), first_frame_seed=ffs, rater="toyworld.rate")) + "\n")
-        if pairing == "category":
-            with open(cdir / "scores.jsonl", "w") as fh:
-                for name, s in zip(names, scores): fh.write(json.dumps(dict(video=name, score=round(s, 4))) + "\n")
-            n_pairs = len(scores_to_pairs(dict(zip(names, scores)), min_margin))
-        else:
-            pairs = []
-            for g in range(n_first):
-                sl = slice(g * n_samples, (g + 1) * n_samples)
-                pairs += scores_to_pairs(dict(zip(names[sl], scores[sl])), min_margin)
-            sc = dict(zip(names, scores))
-            with open(cdir / "pairs.jsonl", "w") as fh:
-                for w, l in pairs:
-                    fh.write(json.dumps(dict(winner=w, loser=l, source="toyworld.rate", score_w=round(sc[w], 4), score_l=round(sc[l], 4))) + "\n")
-            n_pairs = len(pairs)
+        n_pairs = write_judgments(cdir, names, scores, ff_seeds, n_samples, pairing, min_margin)
         stats[cat] = dict(videos=len(names), pairs=n_pairs, mean_score=float(np.mean(scores)))
     return stats
 
+# %% ../nbs/09_reproduction.ipynb #8ee54612
 def hash_seed(*keys) -> int:
     "A stable 31-bit seed from any keys (strings and ints)."
     return zlib.crc32(json.dumps([str(k) for k in keys]).encode()) & 0x7FFFFFFF
@@ -159,6 +171,7 @@ def eval_inputs(categories:list, n_eval:int=32, seed:int=0) -> dict:
 
 TERMS = ("colour", "size", "background", "track", "progress")   # the rater's qualities q_* (0-1), `toyworld.rate_terms`
 
+# %% ../nbs/09_reproduction.ipynb #9e3994cd
 def rater_terms(videos:torch.Tensor, # `b c f h w`
                 categories:list, # one category per video
                ) -> dict: # every output of `rate_terms` but the score: name -> numpy array `(b,)`
@@ -170,6 +183,7 @@ def rater_terms(videos:torch.Tensor, # `b c f h w`
             if k != "score": out.setdefault(k, np.zeros(len(cats)))[idx] = v.numpy()
     return out
 
+# %% ../nbs/09_reproduction.ipynb #8838b748
 def score_videos(videos:torch.Tensor, categories:list) -> dict:
     "Rater scores, every rater term (`terms`) and temporal consistency of a set of videos (`b c f h w`), one category per video."
     return dict(score=rate(videos, list(categories)).numpy(), terms=rater_terms(videos, categories),
@@ -210,8 +224,10 @@ def video_grid(rows:list, # one `b c f h w` tensor per row (same b)
     g = rearrange(r, "R b c f h w -> c f (R h) (b w)")
     return g.repeat_interleave(scale, -1).repeat_interleave(scale, -2)
 
+# %% ../nbs/09_reproduction.ipynb #79769aa5
 def _fmt(ci, digits=2): return f"{ci[0]:.{digits}f} [{ci[1]:.{digits}f}, {ci[2]:.{digits}f}]"
 
+# %% ../nbs/09_reproduction.ipynb #9e016110
 def report_markdown(cmp:dict, meta:dict) -> str:
     "The summary table as markdown."
     names = list(cmp["models"])
@@ -249,6 +265,7 @@ def report_markdown(cmp:dict, meta:dict) -> str:
         lines += ["", "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items())]
     return "\n".join(lines) + "\n"
 
+# %% ../nbs/09_reproduction.ipynb #55537099
 def plot_comparison(cmp:dict, path=None):
     "Bars: each model's mean score per category, and HuViDPO's win-rates, with 95% intervals."
     import matplotlib.pyplot as plt
@@ -273,6 +290,7 @@ def plot_comparison(cmp:dict, path=None):
     if path: fig.savefig(path, dpi=110)
     return fig
 
+# %% ../nbs/09_reproduction.ipynb #0d1903f1
 def before_after(results:dict, # model name -> dict(videos, ...)
                  inputs:dict, # from `eval_inputs`
                  per_category:int=1, # inputs shown per category
@@ -297,6 +315,7 @@ def before_after(results:dict, # model name -> dict(videos, ...)
     if path: fig.savefig(path, dpi=100)
     return fig
 
+# %% ../nbs/09_reproduction.ipynb #04e95a9f
 def write_report(out, # the report folder
                  cmp:dict, # from `compare`
                  results:dict, # model name -> dict(videos, score, consistency)
