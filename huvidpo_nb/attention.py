@@ -59,6 +59,49 @@ def _sparse_causal_sdpa(q, # `(b f) h n d` queries
         mask = rearrange(mask, "b f s h n m -> (b f) h n (s m)")
     return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=scale)
 
+# %% ../nbs/02_sparse_causal_attention.ipynb #30ca6037
+def _attn_qkv(attn, # the diffusers `Attention` module
+              hidden_states:torch.Tensor, # `(b f) n c`, or `(b f) c h w`
+              encoder_hidden_states, attention_mask, temb, # as the processor receives them
+              f:int, # frames per video
+             ) -> tuple: # q, k, v as `B h n d`, the mask as `B h n m` (or None), the input's shape
+    "diffusers' `AttnProcessor2_0` up to its attention call, step for step."
+    if attn.spatial_norm is not None: hidden_states = attn.spatial_norm(hidden_states, temb)
+    shape = hidden_states.shape
+    if len(shape) == 4: hidden_states = hidden_states.view(shape[0], shape[1], shape[2] * shape[3]).transpose(1, 2)
+    B = hidden_states.shape[0]
+    if B % f:
+        raise ValueError(f"SparseCausalAttnProcessor: the folded batch `(b f)` = {B} is not a multiple of "
+                         f"num_frames = {f}; hidden_states has shape {tuple(shape)}")
+    context = hidden_states if encoder_hidden_states is None else encoder_hidden_states
+    if attention_mask is not None:
+        attention_mask = attn.prepare_attention_mask(attention_mask, context.shape[1], B)
+        attention_mask = attention_mask.view(B, attn.heads, -1, attention_mask.shape[-1])
+    if attn.group_norm is not None:
+        hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
+    query = attn.to_q(hidden_states)
+    if encoder_hidden_states is None: context = hidden_states
+    elif attn.norm_cross: context = attn.norm_encoder_hidden_states(encoder_hidden_states)
+    key, value = attn.to_k(context), attn.to_v(context)
+    q, k, v = (rearrange(t, "B n (h d) -> B h n d", h=attn.heads) for t in (query, key, value))
+    if attn.norm_q is not None: q = attn.norm_q(q)
+    if attn.norm_k is not None: k = attn.norm_k(k)
+    return q, k, v, attention_mask, shape
+
+# %% ../nbs/02_sparse_causal_attention.ipynb #6b237ad5
+def _attn_out(attn, # the diffusers `Attention` module
+              o:torch.Tensor, # the attention's output, `B h n d`
+              dtype, # the queries' dtype
+              residual:torch.Tensor, # the processor's input
+              shape, # the input's shape after the spatial norm
+             ) -> torch.Tensor: # same shape as the input
+    "diffusers' `AttnProcessor2_0` after its attention call: heads merged, output projection, residual, rescale."
+    hidden_states = rearrange(o, "B h n d -> B n (h d)").to(dtype)
+    hidden_states = attn.to_out[1](attn.to_out[0](hidden_states))        # linear, dropout
+    if len(shape) == 4: hidden_states = hidden_states.transpose(-1, -2).reshape(shape)
+    if attn.residual_connection: hidden_states = hidden_states + residual
+    return hidden_states / attn.rescale_output_factor
+
 # %% ../nbs/02_sparse_causal_attention.ipynb #78eb0f4b
 class SparseCausalAttnProcessor:
     "diffusers attention processor: frame i attends to the keys and values of the frames `mode` allows (see `frame_attention_mask`)."
@@ -86,39 +129,9 @@ class SparseCausalAttnProcessor:
                              "set processor.num_frames, or pass cross_attention_kwargs={'num_frames': f}")
         _check_num_frames(f, "SparseCausalAttnProcessor: num_frames")
         _check_mode(self.mode, "SparseCausalAttnProcessor: mode")
-
-        residual = hidden_states
-        if attn.spatial_norm is not None: hidden_states = attn.spatial_norm(hidden_states, temb)
-        input_ndim = hidden_states.ndim
-        if input_ndim == 4:
-            B, C, H, W = hidden_states.shape
-            hidden_states = hidden_states.view(B, C, H * W).transpose(1, 2)
-        B = hidden_states.shape[0]
-        if B % f:
-            raise ValueError(f"SparseCausalAttnProcessor: the folded batch `(b f)` = {B} is not a multiple of "
-                             f"num_frames = {f}; hidden_states has shape {tuple(residual.shape)}")
-        context = hidden_states if encoder_hidden_states is None else encoder_hidden_states
-
-        if attention_mask is not None:
-            attention_mask = attn.prepare_attention_mask(attention_mask, context.shape[1], B)
-            attention_mask = attention_mask.view(B, attn.heads, -1, attention_mask.shape[-1])
-        if attn.group_norm is not None:
-            hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
-
-        query = attn.to_q(hidden_states)
-        if encoder_hidden_states is None: context = hidden_states
-        elif attn.norm_cross: context = attn.norm_encoder_hidden_states(encoder_hidden_states)
-        key, value = attn.to_k(context), attn.to_v(context)
-        q, k, v = (rearrange(t, "B n (h d) -> B h n d", h=attn.heads) for t in (query, key, value))
-        if attn.norm_q is not None: q = attn.norm_q(q)
-        if attn.norm_k is not None: k = attn.norm_k(k)
-
-        o = _sparse_causal_sdpa(q, k, v, f, self.mode, attention_mask, scale=attn.scale)
-        hidden_states = rearrange(o, "B h n d -> B n (h d)").to(q.dtype)
-        hidden_states = attn.to_out[1](attn.to_out[0](hidden_states))        # linear, dropout
-        if input_ndim == 4: hidden_states = hidden_states.transpose(-1, -2).reshape(B, C, H, W)
-        if attn.residual_connection: hidden_states = hidden_states + residual
-        return hidden_states / attn.rescale_output_factor
+        q, k, v, mask, shape = _attn_qkv(attn, hidden_states, encoder_hidden_states, attention_mask, temb, f)
+        o = _sparse_causal_sdpa(q, k, v, f, self.mode, mask, scale=attn.scale)
+        return _attn_out(attn, o, q.dtype, hidden_states, shape)
 
 # %% ../nbs/02_sparse_causal_attention.ipynb #f21aa759
 _TEMPORAL = ("motion_modules", "temp_attentions", "transformer_in", "temporal_transformer_blocks", "time_mixer")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_preferences.ipynb #97df77e2
 from __future__ import annotations
-import argparse, json, math, os, random, shutil, sys, time, uuid, warnings
+import json, math, os, random, shutil, sys, time, uuid, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -13,10 +13,9 @@ from .video import read_video, write_video, to_uint8, from_uint8, sample_frames
 from .toyworld import CATEGORIES, render, rate, corrupt, CORRUPTIONS
 
 # %% auto #0
-__all__ = ['VIDEO_EXTS', 'SCORE_RANGE', 'IMAGE_EXTS', 'new_id', 'append_jsonl', 'repair_torn_jsonl', 'scores_to_pairs',
-           'write_toy_dataset', 'Problem', 'CategoryData', 'decode_error', 'read_category', 'validate_dataset',
-           'shape_problems', 'format_report', 'training_pairs', 'InvalidDatasetError', 'PreferencePairDataset',
-           'validate_main', 'first_frame_group', 'add_sampling_options', 'check_sampling_options', 'candidates_main']
+__all__ = ['VIDEO_EXTS', 'SCORE_RANGE', 'new_id', 'append_jsonl', 'repair_torn_jsonl', 'scores_to_pairs', 'write_toy_dataset',
+           'Problem', 'CategoryData', 'decode_error', 'read_category', 'validate_dataset', 'shape_problems',
+           'format_report', 'training_pairs', 'InvalidDatasetError', 'PreferencePairDataset', 'first_frame_group']
 
 # %% ../nbs/07_preferences.ipynb #e5fee41b
 VIDEO_EXTS = (".mp4", ".gif")
@@ -44,6 +43,7 @@ def append_jsonl(path, # the `.jsonl` file (created with its folder if missing)
         finally: os.close(fd)
     return record
 
+# %% ../nbs/07_preferences.ipynb #a638a0fc
 def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
                      ) -> str|None: # what was repaired, or None if the file was fine
     "End a jsonl file whose last line has no newline: complete lines get one, a torn fragment moves to `<file>.torn`."
@@ -65,7 +65,6 @@ def repair_torn_jsonl(path, # a `.jsonl` file (missing is fine)
     n = data.count(b"\n") + 1
     return (f"{path.name}:{n}: added the missing newline" if whole else
             f"{path.name}:{n}: moved a torn line ({len(tail)} bytes, never acknowledged) to {path.name}.torn")
-
 
 # %% ../nbs/07_preferences.ipynb #93d899d0
 def scores_to_pairs(scores, # a dict video -> score, or (video, score) pairs
@@ -144,6 +143,7 @@ class CategoryData:
     problems: list = field(default_factory=list)
     shapes: dict = field(default_factory=dict)        # video -> (frames, height, width), for the decoded videos
 
+# %% ../nbs/07_preferences.ipynb #51f1c968
 def _inside(path, root):
     try: Path(os.path.realpath(path)).relative_to(os.path.realpath(root)); return True
     except ValueError: return False
@@ -154,6 +154,7 @@ def _size_hw(size): return None if size is None else ((size, size) if isinstance
 
 _PROBED = {}   # (real path, inode, size, mtime) -> (f, h, w) or the read error: each file version is decoded once per process
 
+# %% ../nbs/07_preferences.ipynb #b761c27e
 def _probe(path):
     "A video file's `(f, h, w)`, or its read error as a string; decoded once per version of the file."
     st = os.stat(path)
@@ -163,6 +164,7 @@ def _probe(path):
         except Exception as e: _PROBED[key] = f"unreadable video: {decode_error(e)}"
     return _PROBED[key]
 
+# %% ../nbs/07_preferences.ipynb #12c414eb
 class _VideoChecker:
     "Checks each video file once; remembers the problem with it, if any."
     def __init__(self, root, num_frames, size, check_videos):
@@ -186,6 +188,7 @@ class _VideoChecker:
 
 _KINDS = {"scores.jsonl": ("score", "skip", "retract"), "pairs.jsonl": ("pair", "tie", "skip", "retract")}
 
+# %% ../nbs/07_preferences.ipynb #797f7939
 def decode_error(e:Exception, # what reading a video raised
                 ) -> str: # one line: ffmpeg's own last words (the cause), not its banner
     "The cause of a failed decode in one line."
@@ -200,6 +203,138 @@ def _kind(obj):
     if "video" in obj or "score" in obj: return "score"
     return None
 
+# %% ../nbs/07_preferences.ipynb #246b6c2a
+def _note(d:CategoryData, path, line, msg:str): d.problems.append(Problem(str(path), line, msg))
+
+def _read_prompt_and_videos(d:CategoryData, # the category being read
+                            check:_VideoChecker, # checks each video once
+                           ):
+    "prompt.txt and the readable videos of videos/, problems noted."
+    pf = d.dir / "prompt.txt"
+    if not pf.is_file(): _note(d, pf, None, "missing prompt.txt (one line: the prompt of this category)")
+    else:
+        d.prompt = pf.read_text().strip()
+        if not d.prompt: _note(d, pf, 1, "prompt.txt is empty")
+    vdir = d.dir / "videos"
+    if not vdir.is_dir(): _note(d, vdir, None, "missing videos/ folder")
+    else:
+        for p in sorted(vdir.iterdir()):
+            if p.name.startswith(".") or p.suffix.lower() not in VIDEO_EXTS: continue
+            msg = check(p)
+            if msg: _note(d, p, None, msg)
+            else: d.videos.append(p.name)
+
+# %% ../nbs/07_preferences.ipynb #575eb877
+def _line_names(e:dict, # the entry of the line (gets its `score`)
+                obj:dict, # the parsed line
+                fname:str, # scores.jsonl or pairs.jsonl
+                bad, # notes a problem of this line
+               ) -> list: # the video names the line refers to
+    "Check the fields of a score, pair, tie or skip line."
+    k = e["kind"]
+    if k == "score":
+        names, s = [obj.get("video")], obj.get("score")
+        if not _is_number(s): bad(f"score must be a number in [0, 10], got {s!r}")
+        elif not math.isfinite(s): bad(f"score must be finite, got {s!r}")
+        elif not SCORE_RANGE[0] <= s <= SCORE_RANGE[1]: bad(f"score {s} is out of range [0, 10]")
+        e["score"] = s
+    elif k == "pair":
+        names = [obj.get("winner"), obj.get("loser")]
+        if "winner" not in obj or "loser" not in obj: bad("a pair needs both winner and loser")
+        elif names[0] == names[1]: bad(f"the winner is the loser: {names[0]!r}")
+    else:
+        names = obj[k] if isinstance(obj[k], list) else [obj[k]]
+        want = 2 if (k == "tie" or fname == "pairs.jsonl") else 1
+        if len(names) != want: bad(f"{k} must list {want} video name{'s' if want > 1 else ''}, got {obj[k]!r}")
+    return names
+
+def _check_names(d:CategoryData, e:dict, root:Path, check:_VideoChecker, bad):
+    "Every name of a line must be a video inside the root; a good one in a subfolder of videos/ joins `d.videos`."
+    vdir = d.dir / "videos"
+    for nm in e["names"]:
+        if not isinstance(nm, str) or not nm: bad(f"expected a video file name, got {nm!r}"); continue
+        p = vdir / nm
+        if Path(nm).is_absolute() or not _inside(p, root): bad(f"path leaves the dataset root: {nm!r}"); continue
+        if not p.exists(): bad(f"no such video: videos/{nm}"); continue
+        if nm in d.videos: continue
+        if p.suffix.lower() not in VIDEO_EXTS: bad(f"not a video file (expected {' or '.join(VIDEO_EXTS)}): videos/{nm}")
+        elif p.parent == vdir and not p.name.startswith("."): e["bad"] = True   # its problem is reported at the video
+        elif (msg := check(p)): bad(f"videos/{nm}: {msg}")
+        else: d.videos.append(nm)                                      # a good video in a subfolder of videos/
+
+# %% ../nbs/07_preferences.ipynb #ed3d8643
+def _parse_lines(d:CategoryData, # the category being read
+                 f:Path, # its scores.jsonl or pairs.jsonl
+                 allowed:tuple, # the kinds of line this file may hold
+                 root:Path, check:_VideoChecker):
+    "Every line of one judgment file as an entry of `d.entries` (with `bad` and `retracted` flags), problems noted."
+    lines = f.read_bytes().split(b"\n")
+    for n, raw in enumerate(lines, start=1):
+        if not raw.strip(): continue
+        e = dict(file=f, line=n, retracted=False, bad=False)
+        def bad(msg, e=e): e["bad"] = True; _note(d, f, e["line"], msg)
+        try: obj = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            if n == len(lines):                      # no newline after it: a write cut short by a crash
+                warnings.warn(f"{f}:{n}: the last line is cut off (a write was interrupted); it is ignored "
+                              "(huvidpo_nb.data.repair_torn_jsonl removes it)", stacklevel=3)
+                continue
+            d.entries.append(e); bad(f"malformed JSON line ({err.msg if hasattr(err, 'msg') else err}): {raw[:60]!r}"); continue
+        d.entries.append(e)
+        if not isinstance(obj, dict): bad(f"expected a JSON object, got {type(obj).__name__}"); continue
+        e.update(obj=obj, kind=_kind(obj), id=obj.get("id"))
+        if e["kind"] not in allowed:
+            bad(f"a line of {f.name} must be one of {', '.join(allowed)}; keys {sorted(obj)} are none of them"); continue
+        if e["id"] is not None and not isinstance(e["id"], str): bad(f"id must be a string, got {e['id']!r}"); continue
+        if e["kind"] == "retract":
+            if not isinstance(obj["retract"], str): bad(f"retract must be the id (a string) of an earlier line, got {obj['retract']!r}")
+            continue
+        e["names"] = _line_names(e, obj, f.name, bad)
+        _check_names(d, e, root, check, bad)
+
+# %% ../nbs/07_preferences.ipynb #93406829
+def _apply_retractions(d:CategoryData):
+    "Ids must be unique in their file; a retraction cancels the earlier judgment of its file with that id."
+    for fname in _KINDS:
+        seen = {}
+        for e in [e for e in d.entries if e["file"].name == fname and "obj" in e]:
+            if e["id"] is not None:
+                if e["id"] in seen: e["bad"] = True; _note(d, e["file"], e["line"], f"duplicate id {e['id']!r} (first on line {seen[e['id']]['line']})")
+                else: seen[e["id"]] = e
+            if e.get("kind") == "retract" and not e["bad"]:
+                t = seen.get(e["obj"]["retract"])
+                if t is None or t is e: e["bad"] = True; _note(d, e["file"], e["line"], f"retracts id {e['obj']['retract']!r}, which no earlier line of {fname} has")
+                elif t["kind"] == "retract": e["bad"] = True; _note(d, e["file"], e["line"], "a retraction can only retract a judgment, not another retraction")
+                else: t["retracted"] = True
+
+# %% ../nbs/07_preferences.ipynb #d230edc1
+def _mark_conflicts(d:CategoryData, live:list):
+    "Among the live judgments: a video scored twice, a pair judged twice or both ways, a pair against the scores."
+    first = {}
+    for e in [e for e in live if e["kind"] == "score" and not e["bad"]]:
+        v = e["names"][0]
+        if v in first:
+            e["bad"] = first[v]["bad"] = True
+            _note(d, e["file"], e["line"], f"{v} is scored twice (also on line {first[v]['line']}); retract one of them")
+        else: first[v] = e
+    first = {}
+    for e in [e for e in live if e["kind"] in ("pair", "tie") and not e["bad"]]:
+        key = frozenset(e["names"])
+        if key in first:
+            o = first[key]
+            same = (e["kind"] == o["kind"] == "tie") or (e["kind"] == o["kind"] == "pair" and e["names"] == o["names"])
+            if same: e["bad"] = True; _note(d, e["file"], e["line"], f"duplicate judgment of {sorted(key)} (also on line {o['line']})")
+            else: e["bad"] = o["bad"] = True; _note(d, e["file"], e["line"], f"contradicts line {o['line']} on {sorted(key)}")
+        else: first[key] = e
+    sc = {e["names"][0]: e for e in live if e["kind"] == "score" and not e["bad"]}
+    for e in [e for e in live if e["kind"] == "pair" and not e["bad"]]:
+        w, l = e["names"]
+        if w in sc and l in sc and sc[w]["score"] < sc[l]["score"]:
+            e["bad"] = True
+            _note(d, e["file"], e["line"], f"contradicts the scores: {w} scored {sc[w]['score']} (scores.jsonl line {sc[w]['line']}) "
+                                          f"< {l} scored {sc[l]['score']} (line {sc[l]['line']})")
+
+# %% ../nbs/07_preferences.ipynb #cd0cad7e
 def read_category(cdir, # a category folder
                   root=None, # the dataset root (paths may not leave it); default the category's parent
                   num_frames:int|None=None, # videos with fewer frames are problems
@@ -209,112 +344,18 @@ def read_category(cdir, # a category folder
     "Parse a category folder: prompt, videos and judgments, with every problem found."
     cdir = Path(cdir); root = Path(root) if root is not None else cdir.parent
     d = CategoryData(cdir.name, cdir)
-    def problem(path, line, msg): d.problems.append(Problem(str(path), line, msg))
     check = _VideoChecker(root, num_frames, size, check_videos)
-    pf = cdir / "prompt.txt"
-    if not pf.is_file(): problem(pf, None, "missing prompt.txt (one line: the prompt of this category)")
-    else:
-        d.prompt = pf.read_text().strip()
-        if not d.prompt: problem(pf, 1, "prompt.txt is empty")
-    vdir = cdir / "videos"
-    if not vdir.is_dir(): problem(vdir, None, "missing videos/ folder")
-    else:
-        for p in sorted(vdir.iterdir()):
-            if p.name.startswith(".") or p.suffix.lower() not in VIDEO_EXTS: continue
-            msg = check(p)
-            if msg: problem(p, None, msg)
-            else: d.videos.append(p.name)
-    # parse both files, line by line
-    for fname, allowed in _KINDS.items():
+    _read_prompt_and_videos(d, check)
+    for fname, allowed in _KINDS.items():                              # both files, line by line
         f = cdir / fname
         if not f.exists(): continue
-        if not f.is_file(): problem(f, None, "is not a file (expected JSON lines)"); continue
-        data = f.read_bytes()
-        lines = data.split(b"\n")
-        for n, raw in enumerate(lines, start=1):
-            if not raw.strip(): continue
-            e = dict(file=f, line=n, retracted=False, bad=False)
-            def bad(msg, e=e): e["bad"] = True; problem(f, e["line"], msg)
-            try: obj = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as err:
-                if n == len(lines):                      # no newline after it: a write cut short by a crash
-                    warnings.warn(f"{f}:{n}: the last line is cut off (a write was interrupted); it is ignored "
-                                  "(huvidpo_nb.data.repair_torn_jsonl removes it)", stacklevel=2)
-                    continue
-                d.entries.append(e); bad(f"malformed JSON line ({err.msg if hasattr(err, 'msg') else err}): {raw[:60]!r}"); continue
-            d.entries.append(e)
-            if not isinstance(obj, dict): bad(f"expected a JSON object, got {type(obj).__name__}"); continue
-            e.update(obj=obj, kind=_kind(obj), id=obj.get("id"))
-            if e["kind"] not in allowed:
-                bad(f"a line of {fname} must be one of {', '.join(allowed)}; keys {sorted(obj)} are none of them"); continue
-            if e["id"] is not None and not isinstance(e["id"], str): bad(f"id must be a string, got {e['id']!r}"); continue
-            k = e["kind"]
-            if k == "retract":
-                if not isinstance(obj["retract"], str): bad(f"retract must be the id (a string) of an earlier line, got {obj['retract']!r}")
-                continue
-            if k == "score":
-                names, s = [obj.get("video")], obj.get("score")
-                if not _is_number(s): bad(f"score must be a number in [0, 10], got {s!r}")
-                elif not math.isfinite(s): bad(f"score must be finite, got {s!r}")
-                elif not SCORE_RANGE[0] <= s <= SCORE_RANGE[1]: bad(f"score {s} is out of range [0, 10]")
-                e["score"] = s
-            elif k == "pair":
-                names = [obj.get("winner"), obj.get("loser")]
-                if "winner" not in obj or "loser" not in obj: bad("a pair needs both winner and loser")
-                elif names[0] == names[1]: bad(f"the winner is the loser: {names[0]!r}")
-            else:
-                names = obj[k] if isinstance(obj[k], list) else [obj[k]]
-                want = 2 if (k == "tie" or fname == "pairs.jsonl") else 1
-                if len(names) != want: bad(f"{k} must list {want} video name{'s' if want > 1 else ''}, got {obj[k]!r}")
-            e["names"] = names
-            for nm in names:
-                if not isinstance(nm, str) or not nm: bad(f"expected a video file name, got {nm!r}"); continue
-                p = vdir / nm
-                if Path(nm).is_absolute() or not _inside(p, root): bad(f"path leaves the dataset root: {nm!r}"); continue
-                if not p.exists(): bad(f"no such video: videos/{nm}"); continue
-                if nm in d.videos: continue
-                if p.suffix.lower() not in VIDEO_EXTS: bad(f"not a video file (expected {' or '.join(VIDEO_EXTS)}): videos/{nm}")
-                elif p.parent == vdir and not p.name.startswith("."): e["bad"] = True   # its problem is reported at the video
-                elif (msg := check(p)): bad(f"videos/{nm}: {msg}")
-                else: d.videos.append(nm)                                      # a good video in a subfolder of videos/
-    # ids and retractions, in file order
-    for fname in _KINDS:
-        seen = {}
-        for e in [e for e in d.entries if e["file"].name == fname and "obj" in e]:
-            if e["id"] is not None:
-                if e["id"] in seen: e["bad"] = True; problem(e["file"], e["line"], f"duplicate id {e['id']!r} (first on line {seen[e['id']]['line']})")
-                else: seen[e["id"]] = e
-            if e.get("kind") == "retract" and not e["bad"]:
-                t = seen.get(e["obj"]["retract"])
-                if t is None or t is e: e["bad"] = True; problem(e["file"], e["line"], f"retracts id {e['obj']['retract']!r}, which no earlier line of {fname} has")
-                elif t["kind"] == "retract": e["bad"] = True; problem(e["file"], e["line"], "a retraction can only retract a judgment, not another retraction")
-                else: t["retracted"] = True
+        if not f.is_file(): _note(d, f, None, "is not a file (expected JSON lines)"); continue
+        _parse_lines(d, f, allowed, root, check)
+    _apply_retractions(d)                                              # ids and retractions, in file order
     live = [e for e in d.entries if "kind" in e and e["kind"] != "retract" and not e["retracted"]]
-    # duplicates and contradictions among what is left
-    first = {}
-    for e in [e for e in live if e["kind"] == "score" and not e["bad"]]:
-        v = e["names"][0]
-        if v in first:
-            e["bad"] = first[v]["bad"] = True
-            problem(e["file"], e["line"], f"{v} is scored twice (also on line {first[v]['line']}); retract one of them")
-        else: first[v] = e
-    first = {}
-    for e in [e for e in live if e["kind"] in ("pair", "tie") and not e["bad"]]:
-        key = frozenset(e["names"])
-        if key in first:
-            o = first[key]
-            same = (e["kind"] == o["kind"] == "tie") or (e["kind"] == o["kind"] == "pair" and e["names"] == o["names"])
-            if same: e["bad"] = True; problem(e["file"], e["line"], f"duplicate judgment of {sorted(key)} (also on line {o['line']})")
-            else: e["bad"] = o["bad"] = True; problem(e["file"], e["line"], f"contradicts line {o['line']} on {sorted(key)}")
-        else: first[key] = e
-    sc = {e["names"][0]: e for e in live if e["kind"] == "score" and not e["bad"]}
-    for e in [e for e in live if e["kind"] == "pair" and not e["bad"]]:
-        w, l = e["names"]
-        if w in sc and l in sc and sc[w]["score"] < sc[l]["score"]:
-            e["bad"] = True
-            problem(e["file"], e["line"], f"contradicts the scores: {w} scored {sc[w]['score']} (scores.jsonl line {sc[w]['line']}) "
-                                          f"< {l} scored {sc[l]['score']} (line {sc[l]['line']})")
-    d.shapes = {nm: check.shapes[os.path.realpath(vdir / nm)] for nm in d.videos if os.path.realpath(vdir / nm) in check.shapes}
+    _mark_conflicts(d, live)                                           # duplicates and contradictions among what is left
+    real = lambda nm: os.path.realpath(cdir / "videos" / nm)
+    d.shapes = {nm: check.shapes[real(nm)] for nm in d.videos if real(nm) in check.shapes}
     ok = [e for e in live if not e["bad"]]
     d.scores = {e["names"][0]: float(e["score"]) for e in ok if e["kind"] == "score"}
     d.pairs = [tuple(e["names"]) for e in ok if e["kind"] == "pair"]
@@ -346,6 +387,7 @@ def validate_dataset(root, # the dataset folder
     problems = [p for d in datas for p in d.problems] + shape_problems(datas, num_frames, size)
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
 
+# %% ../nbs/07_preferences.ipynb #6e26f0d5
 def _shape_str(s): return " of ".join(x for x in (f"{s[0]} frames" if s[0] is not None else "", f"{s[1]}x{s[2]}" if s[1] is not None else "") if x)
 
 def shape_problems(datas:list, # `CategoryData`s read with `check_videos=True`
@@ -368,6 +410,7 @@ def shape_problems(datas:list, # `CategoryData`s read with `check_videos=True`
                                    f"{sum(counts.values())} videos have {_shape_str(common)} (every video of a dataset needs one shape)"))
     return out
 
+# %% ../nbs/07_preferences.ipynb #d7df4c97
 def format_report(problems, # from `validate_dataset`
                   root=None, # shown in the header
                  ) -> str:
@@ -396,6 +439,7 @@ class InvalidDatasetError(ValueError):
         super().__init__(format_report(problems, root) + "\nFix these, or leave the bad entries out: "
                          "`huvidpo train-dpo --skip-invalid` (skip_invalid=True in Python).")
 
+# %% ../nbs/07_preferences.ipynb #2d964639
 class PreferencePairDataset(torch.utils.data.Dataset):
     "(winner, loser) video pairs of a preference dataset, as `c f h w` tensors in [-1, 1] with their prompt."
     def __init__(self, root, # the dataset folder
@@ -436,51 +480,29 @@ class PreferencePairDataset(torch.utils.data.Dataset):
 
     def __len__(self): return len(self.pairs)
 
-    def _video(self, category, name):
-        key = (category, name)
-        if key in self._videos: return from_uint8(self._videos[key])
-        v = read_video(self.root / category / "videos" / name)
-        if self.cache: self._videos[key] = to_uint8(v)
-        return v
+# %% ../nbs/07_preferences.ipynb #348c16ba
+def _pair_video(self:PreferencePairDataset, category:str, name:str) -> torch.Tensor:
+    "One video `c f h w` of the dataset, decoded once and kept as uint8 when `cache`."
+    key = (category, name)
+    if key in self._videos: return from_uint8(self._videos[key])
+    v = read_video(self.root / category / "videos" / name)
+    if self.cache: self._videos[key] = to_uint8(v)
+    return v
 
-    def __getitem__(self, i):
-        c, w, l = self.pairs[i]
-        vw, vl = self._video(c, w), self._video(c, l)
-        if self.num_frames is not None:
-            start = 0
-            if self.augment: start = self.rng.randint(0, min(vw.shape[1], vl.shape[1]) - self.num_frames)
-            vw, vl = sample_frames(vw, self.num_frames, start=start), sample_frames(vl, self.num_frames, start=start)
-        pair = torch.stack([vw, vl])                                           # 2 c f h w
-        if self.augment and self.hflip and self.rng.random() < 0.5: pair = pair.flip(-1)
-        if self.transform is not None: pair = self.transform(pair)
-        return dict(winner=pair[0], loser=pair[1], prompt=self.prompts[c], category=c, winner_file=w, loser_file=l)
+def _pair_item(self:PreferencePairDataset, i:int) -> dict:
+    "Pair `i`: winner and loser `c f h w` (the same frames and flip for both), prompt, category and file names."
+    c, w, l = self.pairs[i]
+    vw, vl = self._video(c, w), self._video(c, l)
+    if self.num_frames is not None:
+        start = 0
+        if self.augment: start = self.rng.randint(0, min(vw.shape[1], vl.shape[1]) - self.num_frames)
+        vw, vl = sample_frames(vw, self.num_frames, start=start), sample_frames(vl, self.num_frames, start=start)
+    pair = torch.stack([vw, vl])                                           # 2 c f h w
+    if self.augment and self.hflip and self.rng.random() < 0.5: pair = pair.flip(-1)
+    if self.transform is not None: pair = self.transform(pair)
+    return dict(winner=pair[0], loser=pair[1], prompt=self.prompts[c], category=c, winner_file=w, loser_file=l)
 
-# %% ../nbs/07_preferences.ipynb #455a7997
-def validate_main(argv:list|None=None, # the arguments after `huvidpo validate`
-                 ) -> int: # 0 if valid, 1 if there are problems
-    "Check a preference dataset folder and print every problem, with its file and line."
-    ap = argparse.ArgumentParser(prog="huvidpo validate", description="Check a preference dataset folder "
-                                 "(<root>/<category>/{prompt.txt, videos/, scores.jsonl, pairs.jsonl}) and report every problem.")
-    ap.add_argument("root", help="the dataset folder")
-    ap.add_argument("--num-frames", type=int, default=None, help="videos must have at least this many frames")
-    ap.add_argument("--size", type=int, nargs="+", default=None, metavar="N", help="videos must be N x N (or give H W)")
-    ap.add_argument("--category", action="append", default=None, help="check only this category (repeatable)")
-    ap.add_argument("--no-decode", action="store_true", help="only check that video files exist, do not decode them")
-    ap.add_argument("--min-margin", type=float, default=0, help="score gap for the pair count in the summary")
-    a = ap.parse_args(argv)
-    if a.size is not None and (len(a.size) > 2 or min(a.size) < 1):
-        ap.error(f"--size takes one or two positive numbers (N, or H W), got {' '.join(map(str, a.size))}")
-    if a.num_frames is not None and a.num_frames < 1: ap.error(f"--num-frames must be >= 1, got {a.num_frames}")
-    size = None if a.size is None else (a.size[0] if len(a.size) == 1 else tuple(a.size))
-    problems = validate_dataset(a.root, a.num_frames, size, categories=a.category, check_videos=not a.no_decode)
-    print(format_report(problems, a.root))
-    if Path(a.root).is_dir():
-        for c in _categories(a.root):
-            if a.category and c.name not in a.category: continue
-            d = read_category(c, a.root)
-            print(f"  {c.name}: {len(d.videos)} videos, {len(d.scores)} scores, {len(d.pairs)} judged pairs, "
-                  f"{len(d.ties)} ties, {len(d.skips)} skips -> {len(training_pairs(d, a.min_margin))} training pairs")
-    return 1 if problems else 0
+PreferencePairDataset._video, PreferencePairDataset.__getitem__ = _pair_video, _pair_item
 
 # %% ../nbs/07_preferences.ipynb #7ce4fd31
 def first_frame_group(name:str, # a candidate file name such as `ff003_s01.mp4`
@@ -489,110 +511,3 @@ def first_frame_group(name:str, # a candidate file name such as `ff003_s01.mp4`
     stem = Path(name).stem
     head, sep, tail = stem.rpartition("_s")
     return head if sep and tail.isdigit() else stem
-
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
-
-def add_sampling_options(ap:argparse.ArgumentParser):
-    "LAMP's inference tricks as options (off by default; LAMP: --shared-noise 0.2 --adain --histogram-match, 50 steps, guidance 12.5)."
-    ap.add_argument("--shared-noise", type=float, default=0.0, help="LAMP's shared-noise share a: every frame's initial noise "
-                    "mixes in frame 0's (LAMP: 0.2; default: %(default)s)")
-    ap.add_argument("--adain", action="store_true", help="LAMP's AdaIN of every frame's latents toward frame 0's statistics")
-    ap.add_argument("--histogram-match", action="store_true", help="match every frame's colour histogram to frame 0's (LAMP's "
-                    "inference script does)")
-
-def check_sampling_options(ap:argparse.ArgumentParser, a):
-    "Refuse, before any model loads, the sampling options no run could use (one line each, exit 2)."
-    if hasattr(a, "steps") and a.steps < 1: ap.error(f"--steps must be >= 1, got {a.steps}")
-    if hasattr(a, "guidance") and not math.isfinite(a.guidance): ap.error(f"--guidance must be a finite number, got {a.guidance}")
-    if not (math.isfinite(a.shared_noise) and 0 <= a.shared_noise < 1): ap.error(f"--shared-noise must be in [0, 1), got {a.shared_noise}")
-    if a.num_frames is not None and a.num_frames < 2: ap.error(f"--num-frames must be >= 2 (frame 0 and at least one more), got {a.num_frames}")
-    if not (math.isfinite(a.fps) and a.fps > 0): ap.error(f"--fps must be a positive number, got {a.fps}")
-    if not 0 <= a.seed < 2**40: ap.error(f"--seed must be in [0, 2**40), got {a.seed}")
-    if a.device is not None:
-        try: dev = torch.device(a.device)
-        except RuntimeError as e: ap.error(f"--device {a.device!r}: {e}")
-        if dev.type == "cuda" and not torch.cuda.is_available(): ap.error(f"--device {a.device}: CUDA is not available on this machine")
-        if dev.type == "mps" and not torch.backends.mps.is_available(): ap.error(f"--device {a.device}: MPS is not available on this machine")
-
-def candidates_main(argv:list|None=None, # the arguments after `huvidpo candidates`
-                   ) -> int: # the exit code
-    "`huvidpo candidates`: sample candidate videos from a trained pipeline into a preference dataset folder."
-    ap = argparse.ArgumentParser(prog="huvidpo candidates", description="Sample candidate videos with a saved HuViDPOPipeline "
-                                 "into <out>/<category>/videos/ffJJJ_sKK.mp4 (first frame J, sample K), ready for the "
-                                 "labeling widget or, with --rate, the toy world's scripted rater.")
-    ap.add_argument("pipeline", help="pipeline folder written by HuViDPOPipeline.save_pretrained (or by training)")
-    ap.add_argument("--out", required=True, help="the preference dataset folder (created if missing)")
-    ap.add_argument("--category", required=True, help="category folder name; a toy category also gives the prompt and first frames")
-    ap.add_argument("--prompt", default=None, help="the prompt (default: prompt.txt if present, else the toy category's prompt)")
-    ap.add_argument("--first-frames", default=None, help="a folder of images for frame 0 (default, toy categories: frame 0 of toy renders)")
-    ap.add_argument("--num-first-frames", type=int, default=8, help="how many first frames (default: %(default)s)")
-    ap.add_argument("--samples-per-frame", type=int, default=4, help="candidates per first frame (default: %(default)s)")
-    ap.add_argument("--first-seed", type=int, default=100000, help="toy first frames: render seeds from here (default: %(default)s)")
-    ap.add_argument("--num-frames", type=int, default=None, help="frames including frame 0 (default: the pipeline's)")
-    ap.add_argument("--steps", type=int, default=20, help="sampling steps (default: %(default)s)")
-    ap.add_argument("--guidance", type=float, default=7.5, help="classifier-free guidance scale; <= 1 turns it off (default: %(default)s)")
-    ap.add_argument("--seed", type=int, default=0, help="seed of the noise (default: %(default)s)")
-    ap.add_argument("--lora", default=None, help="a LoRA folder saved by `huvidpo train-dpo`")
-    ap.add_argument("--batch-size", type=int, default=16, help="videos sampled at once (default: %(default)s)")
-    ap.add_argument("--prefix", default="", help="prepended to file names, to add another round of candidates")
-    ap.add_argument("--rate", action="store_true", help="score the candidates with the toy rater into scores.jsonl")
-    ap.add_argument("--fps", type=float, default=8, help="frames per second of the files (default: %(default)s)")
-    ap.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
-    add_sampling_options(ap)
-    a = ap.parse_args(argv)
-    folder, cdir = Path(a.pipeline), Path(a.out) / a.category
-    check_sampling_options(ap, a)
-    if not (folder / "model_index.json").exists(): ap.error(f"{folder} is not a pipeline folder (no model_index.json)")
-    if a.num_first_frames < 1 or a.samples_per_frame < 1 or a.batch_size < 1:
-        ap.error("--num-first-frames, --samples-per-frame and --batch-size must be >= 1")
-    if a.rate and a.category not in CATEGORIES: ap.error(f"--rate needs a toy category ({', '.join(CATEGORIES)}), got {a.category!r}")
-    if a.first_frames is None and a.category not in CATEGORIES:
-        ap.error(f"--first-frames is needed for a category that is not a toy one ({', '.join(CATEGORIES)})")
-    if a.lora and not Path(a.lora).exists(): ap.error(f"--lora: no such folder {a.lora}")
-    pf = cdir / "prompt.txt"
-    have = pf.read_text().strip() if pf.is_file() else None
-    prompt = a.prompt or have or CATEGORIES.get(a.category)
-    if not prompt: ap.error("--prompt is needed (no prompt.txt and not a toy category)")
-    if have is not None and have != prompt: ap.error(f"--prompt {prompt!r} differs from {pf}: {have!r}")
-    if a.first_frames is not None:
-        from PIL import Image
-        imgs = sorted(p for p in Path(a.first_frames).iterdir() if p.suffix.lower() in IMAGE_EXTS) if Path(a.first_frames).is_dir() else []
-        if not imgs: ap.error(f"--first-frames: no images ({', '.join(IMAGE_EXTS)}) in {a.first_frames}")
-        firsts = []
-        for p in imgs[:a.num_first_frames]:
-            try: firsts.append(Image.open(p).convert("RGB"))
-            except Exception as e: ap.error(f"--first-frames: cannot read {p} as an image ({type(e).__name__}: {e})")
-    names = [f"{a.prefix}ff{j:03d}_s{k:02d}.mp4" for j in range(a.num_first_frames if a.first_frames is None else len(firsts))
-             for k in range(a.samples_per_frame)]
-    clash = [n for n in names if (cdir / "videos" / n).exists()]
-    if clash: ap.error(f"{len(clash)} candidates exist already in {cdir / 'videos'} (e.g. {clash[0]}); use another --prefix or --out")
-
-    from huvidpo_nb.pipeline import load_pipeline_for_command    # imported here: the data module does not need diffusers
-    pipe = load_pipeline_for_command(ap, folder, a.lora, a.device, quiet=True)
-    h, w = pipe.frame_size
-    if a.first_frames is None:
-        if h != w: ap.error(f"toy first frames are square; the pipeline makes {h}x{w} frames: pass --first-frames")
-        firsts = [render(a.category, a.first_seed + j, num_frames=1, size=h)[:, 0] for j in range(a.num_first_frames)]
-    cdir.joinpath("videos").mkdir(parents=True, exist_ok=True)
-    if have is None: pf.write_text(prompt + "\n")
-    jobs = [(j, k) for j in range(len(firsts)) for k in range(a.samples_per_frame)]
-    t0, scored = time.time(), 0
-    for i in range(0, len(jobs), a.batch_size):
-        chunk = jobs[i:i + a.batch_size]
-        ff = [firsts[j] for j, _ in chunk]
-        ff = torch.stack(ff) if torch.is_tensor(ff[0]) else ff
-        gens = [torch.Generator().manual_seed(a.seed * 1_000_003 + j * 1_000 + k) for j, k in chunk]
-        videos = pipe([prompt] * len(chunk), ff, num_frames=a.num_frames, num_inference_steps=a.steps,
-                      guidance_scale=a.guidance, generator=gens, shared_noise=a.shared_noise, adain=a.adain,
-                      histogram_match=a.histogram_match, output_type="pt").frames.float().cpu()   # b c f h w
-        for (j, k), v in zip(chunk, videos):
-            write_video(cdir / "videos" / f"{a.prefix}ff{j:03d}_s{k:02d}.mp4", v, fps=a.fps)
-        if a.rate:
-            q = from_uint8(to_uint8(videos))                                   # score what the files hold
-            for (j, k), sc in zip(chunk, rate(q, a.category).tolist()):
-                append_jsonl(cdir / "scores.jsonl", dict(video=f"{a.prefix}ff{j:03d}_s{k:02d}.mp4", score=round(sc, 3),
-                                                          source="rater", id=new_id()))
-                scored += 1
-        print(f"  {min(i + a.batch_size, len(jobs))}/{len(jobs)} candidates ({time.time() - t0:.0f} s)", flush=True)
-    print(f"wrote {len(jobs)} candidates to {cdir / 'videos'}" + (f", scored {scored} into scores.jsonl" if a.rate else ""))
-    return 0

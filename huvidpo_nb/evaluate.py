@@ -20,11 +20,10 @@ from .pipeline import HuViDPOPipeline
 # %% auto #0
 __all__ = ['CAND_SEED', 'EVAL_SEED', 'TERMS', 'MODEL_LABELS', 'bootstrap_ci', 'paired_outcomes', 'win_rate',
            'temporal_consistency', 'drift_from', 'default_base_path', 'first_frames', 'sample_videos',
-           'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare', 'video_grid',
-           'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table', 'score_changes',
-           'changes_markdown', 'diff_video', 'difference_figure', 'DemoConfig', 'load_pipeline', 'run_demo',
-           'dpo_config', 'count_pairs', 'dpo_rounds', 'demo_main', 'subset_pairs', 'run_sweep', 'candidate_stats',
-           'data_size_table', 'plot_data_size', 'sweep_report', 'run_rounds']
+           'write_judgments', 'make_candidates', 'hash_seed', 'eval_inputs', 'rater_terms', 'score_videos', 'compare',
+           'video_grid', 'report_markdown', 'plot_comparison', 'before_after', 'write_report', 'term_table',
+           'score_changes', 'changes_markdown', 'diff_video', 'difference_figure', 'candidate_stats', 'data_size_table',
+           'plot_data_size']
 
 # %% ../nbs/09_reproduction.ipynb #324a9563
 def bootstrap_ci(values, # per-item numbers (scores, outcomes, ...)
@@ -101,6 +100,33 @@ def sample_videos(pipe, # a `HuViDPOPipeline`
                         guidance_scale=guidance_scale, generator=gens, output_type="pt").frames.cpu().float())
     return torch.cat(out)
 
+# %% ../nbs/09_reproduction.ipynb #9c15c384
+def write_judgments(cdir, # a category folder of the dataset
+                    names:list, # the candidates' file names, `n_samples` per first frame, in first-frame order
+                    scores:list, # the rater's score of each
+                    ff_seeds:list, # the render seed of each first frame
+                    n_samples:int, # videos per first frame
+                    pairing:str, # "first_frame": pairs within a first frame (pairs.jsonl); "category": all pairs (scores.jsonl)
+                    min_margin:float, # score gap below which a pair is skipped
+                   ) -> int: # the number of training pairs written
+    "Write the rater's judgments of one category: every score with its first frame, then the pairs training reads."
+    with open(cdir / "rater_scores.jsonl", "w") as fh:
+        for name, s, ffs in zip(names, scores, [s for s in ff_seeds for _ in range(n_samples)]):
+            fh.write(json.dumps(dict(video=name, score=round(s, 4), first_frame_seed=ffs, rater="toyworld.rate")) + "\n")
+    if pairing == "category":
+        with open(cdir / "scores.jsonl", "w") as fh:
+            for name, s in zip(names, scores): fh.write(json.dumps(dict(video=name, score=round(s, 4))) + "\n")
+        return len(scores_to_pairs(dict(zip(names, scores)), min_margin))
+    pairs = []
+    for g in range(len(ff_seeds)):
+        sl = slice(g * n_samples, (g + 1) * n_samples)
+        pairs += scores_to_pairs(dict(zip(names[sl], scores[sl])), min_margin)
+    sc = dict(zip(names, scores))
+    with open(cdir / "pairs.jsonl", "w") as fh:
+        for w, l in pairs:
+            fh.write(json.dumps(dict(winner=w, loser=l, source="toyworld.rate", score_w=round(sc[w], 4), score_l=round(sc[l], 4))) + "\n")
+    return len(pairs)
+
 # %% ../nbs/09_reproduction.ipynb #c07600bd
 def make_candidates(pipe, # the base `HuViDPOPipeline`
                     root, # the dataset folder to write
@@ -125,26 +151,11 @@ def make_candidates(pipe, # the base `HuViDPOPipeline`
         scores = rate(videos, cat).tolist()
         names = [f"ff{s}_s{k}.mp4" for s in ff_seeds for k in range(n_samples)]
         for name, v in zip(names, videos): write_video(cdir / "videos" / name, v)
-        with open(cdir / "rater_scores.jsonl", "w") as fh:
-            for name, s, ffs in zip(names, scores, [s for s in ff_seeds for _ in range(n_samples)]):
-                fh.write(json.dumps(dict(video=name, score=round(s, 4), first_frame_seed=ffs, rater="toyworld.rate")) + "\n")
-        if pairing == "category":
-            with open(cdir / "scores.jsonl", "w") as fh:
-                for name, s in zip(names, scores): fh.write(json.dumps(dict(video=name, score=round(s, 4))) + "\n")
-            n_pairs = len(scores_to_pairs(dict(zip(names, scores)), min_margin))
-        else:
-            pairs = []
-            for g in range(n_first):
-                sl = slice(g * n_samples, (g + 1) * n_samples)
-                pairs += scores_to_pairs(dict(zip(names[sl], scores[sl])), min_margin)
-            sc = dict(zip(names, scores))
-            with open(cdir / "pairs.jsonl", "w") as fh:
-                for w, l in pairs:
-                    fh.write(json.dumps(dict(winner=w, loser=l, source="toyworld.rate", score_w=round(sc[w], 4), score_l=round(sc[l], 4))) + "\n")
-            n_pairs = len(pairs)
+        n_pairs = write_judgments(cdir, names, scores, ff_seeds, n_samples, pairing, min_margin)
         stats[cat] = dict(videos=len(names), pairs=n_pairs, mean_score=float(np.mean(scores)))
     return stats
 
+# %% ../nbs/09_reproduction.ipynb #8ee54612
 def hash_seed(*keys) -> int:
     "A stable 31-bit seed from any keys (strings and ints)."
     return zlib.crc32(json.dumps([str(k) for k in keys]).encode()) & 0x7FFFFFFF
@@ -160,6 +171,7 @@ def eval_inputs(categories:list, n_eval:int=32, seed:int=0) -> dict:
 
 TERMS = ("colour", "size", "background", "track", "progress")   # the rater's qualities q_* (0-1), `toyworld.rate_terms`
 
+# %% ../nbs/09_reproduction.ipynb #9e3994cd
 def rater_terms(videos:torch.Tensor, # `b c f h w`
                 categories:list, # one category per video
                ) -> dict: # every output of `rate_terms` but the score: name -> numpy array `(b,)`
@@ -171,6 +183,7 @@ def rater_terms(videos:torch.Tensor, # `b c f h w`
             if k != "score": out.setdefault(k, np.zeros(len(cats)))[idx] = v.numpy()
     return out
 
+# %% ../nbs/09_reproduction.ipynb #8838b748
 def score_videos(videos:torch.Tensor, categories:list) -> dict:
     "Rater scores, every rater term (`terms`) and temporal consistency of a set of videos (`b c f h w`), one category per video."
     return dict(score=rate(videos, list(categories)).numpy(), terms=rater_terms(videos, categories),
@@ -211,8 +224,10 @@ def video_grid(rows:list, # one `b c f h w` tensor per row (same b)
     g = rearrange(r, "R b c f h w -> c f (R h) (b w)")
     return g.repeat_interleave(scale, -1).repeat_interleave(scale, -2)
 
+# %% ../nbs/09_reproduction.ipynb #79769aa5
 def _fmt(ci, digits=2): return f"{ci[0]:.{digits}f} [{ci[1]:.{digits}f}, {ci[2]:.{digits}f}]"
 
+# %% ../nbs/09_reproduction.ipynb #9e016110
 def report_markdown(cmp:dict, meta:dict) -> str:
     "The summary table as markdown."
     names = list(cmp["models"])
@@ -250,6 +265,7 @@ def report_markdown(cmp:dict, meta:dict) -> str:
         lines += ["", "Settings: " + ", ".join(f"{k}={v}" for k, v in meta["settings"].items())]
     return "\n".join(lines) + "\n"
 
+# %% ../nbs/09_reproduction.ipynb #55537099
 def plot_comparison(cmp:dict, path=None):
     "Bars: each model's mean score per category, and HuViDPO's win-rates, with 95% intervals."
     import matplotlib.pyplot as plt
@@ -274,6 +290,7 @@ def plot_comparison(cmp:dict, path=None):
     if path: fig.savefig(path, dpi=110)
     return fig
 
+# %% ../nbs/09_reproduction.ipynb #0d1903f1
 def before_after(results:dict, # model name -> dict(videos, ...)
                  inputs:dict, # from `eval_inputs`
                  per_category:int=1, # inputs shown per category
@@ -298,6 +315,7 @@ def before_after(results:dict, # model name -> dict(videos, ...)
     if path: fig.savefig(path, dpi=100)
     return fig
 
+# %% ../nbs/09_reproduction.ipynb #04e95a9f
 def write_report(out, # the report folder
                  cmp:dict, # from `compare`
                  results:dict, # model name -> dict(videos, score, consistency)
@@ -388,272 +406,6 @@ def difference_figure(results:dict, inputs:dict, a:str="huvidpo", b:str="base",
     if path: fig.savefig(path, dpi=100)
     return fig
 
-# %% ../nbs/09_reproduction.ipynb #a99c660a
-@dataclass
-class DemoConfig:
-    "Options of `huvidpo demo`; the defaults are the run reported in the README."
-    out: str = "huvidpo_demo"                 # the report folder (data/, runs/, report.md, plots, GIFs)
-    base: str|None = None                     # the base folder; None: the toy base shipped with the package
-    categories: list = field(default_factory=lambda: list(CATEGORIES))
-    seed: int = 0                             # the training seed (LoRA init, noise, timesteps, pair order)
-    n_first: int = 12                         # candidate first frames per category
-    n_samples: int = 4                        # candidate videos per first frame
-    min_margin: float = 0.2                   # pairs closer than this in rater score are skipped
-    pairing: str = "first_frame"              # "first_frame" or "category" (HuViDPO's all pairs)
-    n_eval: int = 32                          # held-out first frames per category (one video each, per model)
-    num_inference_steps: int = 10             # DDIM steps when sampling (trailing spacing; 10 scored like 20 on the toy base)
-    guidance_scale: float = 1.0               # classifier-free guidance; 1 = off (on the toy base it did not help, see below)
-    beta: float = 5000.0                      # DPO beta (mean-reduced errors; HuViDPO's 50 hurt on the toy)
-    loss_space: str = "native"                # DPO and SFT errors: "native" (v for the toy) or "epsilon" (HuViDPO's)
-    rounds: int = 1                           # DPO rounds: each later one samples, rates and pairs fresh candidates from the last model
-    reference: str = "base"                   # the reference of rounds 2..: "base", or "init" (the last round's model)
-    lr: float = 1e-4                          # AdamW learning rate, DPO and SFT
-    max_steps: int = 200                      # optimizer steps, DPO and SFT
-    batch_size: int = 4                       # pairs (DPO) or winners (SFT) per step
-    lora_rank: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.1
-    sft: bool = True                          # also train and evaluate the SFT baseline
-    quick: bool = False                       # a tiny run through every phase (about a minute): for tests
-
-    def __post_init__(self):
-        if self.quick:
-            self.n_first, self.n_samples, self.n_eval, self.num_inference_steps, self.max_steps = 2, 3, 3, 4, 4
-            self.min_margin, self.batch_size = 0.0, 2
-
-def load_pipeline(base, # a pipeline folder (`model_index.json`) or a train-motion base folder
-                 ) -> HuViDPOPipeline:
-    "The sampling pipeline of a base: its UNet, text encoder and tokenizer, with a DDIM scheduler."
-    from diffusers import DDIMScheduler
-    from huvidpo_nb.train import load_base, _quiet_loading
-    base = Path(base)
-    with _quiet_loading():
-        if (base / "model_index.json").exists(): pipe = HuViDPOPipeline.from_pretrained(base)
-        else:
-            parts = load_base(base)
-            pipe = HuViDPOPipeline(parts["unet"], parts["scheduler"], parts["text_encoder"], parts["tokenizer"], vae=parts["vae"])
-    if not isinstance(pipe.scheduler, DDIMScheduler): pipe.scheduler = DDIMScheduler.from_config(pipe.scheduler.config)
-    pipe.set_progress_bar_config(disable=True)
-    return pipe
-
-class _Phases:
-    "Times phases and prints each as it ends."
-    def __init__(self): self.times = {}
-    @contextlib.contextmanager
-    def __call__(self, name):
-        print(f"[demo] {name} ...", flush=True); t0 = time.perf_counter()
-        yield
-        self.times[name] = time.perf_counter() - t0
-        print(f"[demo] {name}: {self.times[name]:.1f} s", flush=True)
-
-def run_demo(cfg:DemoConfig) -> dict:
-    "Base -> candidates -> rater -> pairs -> HuViDPO and SFT -> held-out evaluation -> report. Returns the comparison."
-    from huvidpo_nb.train import DPOConfig, train_dpo, read_log
-    from huvidpo_nb.data import validate_dataset, format_report
-    out = Path(cfg.out); phase = _Phases()
-    base = Path(cfg.base) if cfg.base else default_base_path()
-    if not base.exists():
-        raise FileNotFoundError(f"no base model at {base}: make one with `huvidpo train-motion` (see the README) and pass --base")
-    bad = [c for c in cfg.categories if c not in CATEGORIES]
-    if bad: raise ValueError(f"unknown categories {bad}; known: {list(CATEGORIES)}")
-    seed_everything(cfg.seed)
-    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
-    with phase("load base"): pipe = load_pipeline(base)
-    with phase("candidates"):
-        cand = make_candidates(pipe, out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing,
-                               seed=cfg.seed, **skw)
-        for c in cand: cand[c]["pairs"] = count_pairs(out / "data", c, cfg.min_margin)    # what training reads
-        for c, s in cand.items(): print(f"  {c}: {s['videos']} videos, mean score {s['mean_score']:.2f}, {s['pairs']} pairs")
-        problems = validate_dataset(out / "data")
-        if problems: raise RuntimeError("the candidate dataset is invalid:\n" + format_report(problems))
-    with phase("train HuViDPO (DPO)"):
-        dpo = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "dpo"))
-    finals = [dpo.final]
-    if cfg.rounds > 1:
-        with phase(f"rounds 2-{cfg.rounds}"): finals = dpo_rounds(cfg, base, out, finals[0])
-    loras = {"base": None, "huvidpo": finals[-1]}
-    if cfg.sft:
-        with phase("train SFT baseline"):
-            sft = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "sft", objective="sft"))
-        loras = {"base": None, "sft": sft.final, "huvidpo": finals[-1]}
-    inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed)
-    results = {}
-    for name, lora in loras.items():
-        with phase(f"evaluate {name}"):
-            p = load_pipeline(base)
-            if lora is not None: p.load_lora(lora)
-            v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
-            results[name] = dict(videos=v, **score_videos(v, inputs["categories"]))
-    with phase("report"):
-        cmp = compare(results, inputs["categories"])
-        ch = score_changes(results, inputs)
-        meta = dict(settings={k: v for k, v in asdict(cfg).items() if k not in ("out",)}, candidates=cand,
-                    n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), timings=dict(phase.times), changes=ch[:5] + ch[-5:])
-        write_report(out, cmp, results, inputs, meta, history=read_log(out / "runs" / "dpo"))
-    print("\n" + report_markdown(cmp, dict(meta, timings=phase.times)))
-    print(f"[demo] report: {out / 'report.md'}")
-    return dict(comparison=cmp, results=results, inputs=inputs, meta=meta, timings=phase.times)
-
-# %% ../nbs/09_reproduction.ipynb #5e6d00f5
-def dpo_config(cfg:DemoConfig, base, data_root, output_dir, objective:str="dpo", **over):
-    "The `DPOConfig` of a demo run (DPO or the SFT baseline) on `data_root`."
-    from huvidpo_nb.train import DPOConfig
-    kw = dict(output_dir=str(output_dir), objective=objective, base=str(base), data_root=str(data_root), beta=cfg.beta,
-              loss_space=cfg.loss_space, min_margin=cfg.min_margin, max_steps=cfg.max_steps, batch_size=cfg.batch_size,
-              lr=cfg.lr, lora_rank=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, seed=cfg.seed,
-              checkpoint_every=max(cfg.max_steps, 1), keep_checkpoints=1,
-              overwrite=True)   # the demo remakes its own runs/ (train-dpo refuses a used folder otherwise)
-    return DPOConfig(**{**kw, **over})
-
-def count_pairs(root, category:str, min_margin:float) -> int:
-    "The number of pairs of a category that training reads at `min_margin`."
-    from huvidpo_nb.data import PreferencePairDataset
-    return len(PreferencePairDataset(root, category=category, min_margin=min_margin, cache=False))
-
-def dpo_rounds(cfg:DemoConfig, base, out, first, # the round-1 LoRA folder
-               progress:bool=True) -> list: # the LoRA folder of every round, round 1 first
-    "Rounds 2..`cfg.rounds`: candidates from the last round's model, rated and paired, then more DPO from that LoRA."
-    from huvidpo_nb.train import train_dpo
-    out, finals = Path(out), [Path(first)]
-    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
-    for r in range(2, cfg.rounds + 1):
-        pipe = load_pipeline(base).load_lora(finals[-1])
-        data = out / f"data_round{r}"
-        make_candidates(pipe, data, cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing,
-                        seed=hash_seed(cfg.seed, "round", r), **skw)
-        finals.append(train_dpo(dpo_config(cfg, base, data, out / "runs" / f"dpo_round{r}", init_lora=str(finals[-1]),
-                                           reference=cfg.reference, progress=progress)).final)
-    return finals
-
-# %% ../nbs/09_reproduction.ipynb #28bb62e2
-def demo_main(argv:list|None=None, # the arguments after `huvidpo demo`
-             ) -> int:
-    "The paper in miniature on the toy world: `huvidpo demo [--quick] [--out DIR] ...`."
-    d = DemoConfig()
-    ap = argparse.ArgumentParser(prog="huvidpo demo", description=(
-        "Run HuViDPO end to end on the toy world: sample candidates from the toy base, score them with the scripted "
-        "rater, make preference pairs, train HuViDPO (DPO with LoRA) and an SFT-on-winners baseline, and evaluate all "
-        "three on held-out first frames. Writes a report folder (report.md, results.json, PNG plots, GIF grids)."))
-    ap.add_argument("--out", default=d.out, help=f"report folder (default: {d.out})")
-    ap.add_argument("--base", default=None, help="base model folder (default: the toy base shipped with the package)")
-    ap.add_argument("--categories", nargs="+", default=d.categories, choices=list(CATEGORIES), help="toy categories (default: all)")
-    ap.add_argument("--seed", type=int, default=d.seed, help="training seed (default: %(default)s)")
-    ap.add_argument("--n-first", type=int, default=d.n_first, help="candidate first frames per category (default: %(default)s)")
-    ap.add_argument("--n-samples", type=int, default=d.n_samples, help="candidate videos per first frame (default: %(default)s)")
-    ap.add_argument("--min-margin", type=float, default=d.min_margin, help="skip pairs closer than this in score (default: %(default)s)")
-    ap.add_argument("--pairing", default=d.pairing, choices=["first_frame", "category"],
-                    help="pair videos sharing a first frame, or every two videos of a category as HuViDPO does (default: %(default)s)")
-    ap.add_argument("--n-eval", type=int, default=d.n_eval, help="held-out first frames per category (default: %(default)s)")
-    ap.add_argument("--steps", type=int, default=d.num_inference_steps, help="DDIM sampling steps (default: %(default)s)")
-    ap.add_argument("--guidance", type=float, default=d.guidance_scale, help="classifier-free guidance scale (default: %(default)s)")
-    ap.add_argument("--beta", type=float, default=d.beta, help="DPO beta, errors mean-reduced (default: %(default)s; HuViDPO: 50)")
-    ap.add_argument("--loss-space", default=d.loss_space, choices=["native", "epsilon"],
-                    help="measure DPO and SFT errors in the UNet's own target (v for the toy) or in epsilon, HuViDPO's (default: %(default)s)")
-    ap.add_argument("--rounds", type=int, default=d.rounds, help="DPO rounds; later rounds sample fresh candidates from the last model (default: %(default)s)")
-    ap.add_argument("--reference", default=d.reference, choices=["base", "init"],
-                    help="the DPO reference of rounds 2..: the base, or the last round's model (default: %(default)s)")
-    ap.add_argument("--lr", type=float, default=d.lr, help="learning rate of DPO and SFT (default: %(default)s)")
-    ap.add_argument("--max-steps", type=int, default=d.max_steps, help="optimizer steps of DPO and SFT (default: %(default)s)")
-    ap.add_argument("--batch-size", type=int, default=d.batch_size, help="pairs per step (default: %(default)s)")
-    ap.add_argument("--no-sft", action="store_true", help="skip the SFT baseline")
-    ap.add_argument("--quick", action="store_true", help="a tiny run through every phase in about a minute (for tests)")
-    a = ap.parse_args(argv)
-    cfg = DemoConfig(out=a.out, base=a.base, categories=a.categories, seed=a.seed, n_first=a.n_first, n_samples=a.n_samples,
-                     min_margin=a.min_margin, pairing=a.pairing, n_eval=a.n_eval, num_inference_steps=a.steps,
-                     guidance_scale=a.guidance, beta=a.beta, lr=a.lr, loss_space=a.loss_space, rounds=a.rounds, reference=a.reference, max_steps=a.max_steps, batch_size=a.batch_size,
-                     sft=not a.no_sft, quick=a.quick)
-    try: run_demo(cfg)
-    except (FileNotFoundError, ValueError, RuntimeError) as e:
-        print(f"huvidpo demo: {e}", file=sys.stderr); return 1
-    return 0
-
-# %% ../nbs/09_reproduction.ipynb #f9a5d4ba
-def _tail_stats(history:list, k:int=20) -> dict:
-    "Means of the last `k` logged steps' DPO statistics."
-    h = [r for r in history if r.get("loss") is not None][-k:]
-    keys = ("loss", "implicit_acc", "reward_margin", "model_err_w", "model_err_l", "ref_err_w", "ref_err_l")
-    out = {k_: float(np.mean([r[k_] for r in h if r.get(k_) is not None])) for k_ in keys if any(r.get(k_) is not None for r in h)}
-    if "model_err_w" in out and "ref_err_w" in out:
-        out["winner_err_change"] = out["model_err_w"] - out["ref_err_w"]
-        out["loser_err_change"] = out["model_err_l"] - out["ref_err_l"]
-    return out
-
-def _link_or_copy(src, dst):
-    try: os.link(src, dst)
-    except OSError: shutil.copy2(src, dst)
-
-def subset_pairs(root, # a dataset with pairs.jsonl per category (pairing "first_frame")
-                 dst, # the folder to write: the same categories, videos linked, `n` pairs each
-                 n:int, # pairs per category (all of them if there are fewer)
-                 seed:int=0, # which pairs: the first `n` of a seeded permutation
-                ) -> Path:
-    "A smaller preference dataset: `n` pairs per category drawn from `root` (for the data-size curve)."
-    root, dst = Path(root), Path(dst)
-    for cdir in sorted(p for p in root.iterdir() if (p / "pairs.jsonl").exists()):
-        lines = [l for l in (cdir / "pairs.jsonl").read_text().splitlines() if l.strip()]
-        keep = [lines[i] for i in sorted(np.random.default_rng([seed, n]).permutation(len(lines))[:n])]
-        (dst / cdir.name).mkdir(parents=True, exist_ok=True)
-        (dst / cdir.name / "prompt.txt").write_text((cdir / "prompt.txt").read_text())
-        if not (dst / cdir.name / "videos").exists():                        # hard links: the dataset stays inside its root
-            shutil.copytree(cdir / "videos", dst / cdir.name / "videos", copy_function=_link_or_copy)
-        (dst / cdir.name / "pairs.jsonl").write_text("".join(l + "\n" for l in keep))
-    return dst
-
-def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluation)
-              variants:dict, # name -> overrides of `DemoConfig` fields (beta, lr, seed, max_steps, loss_space...), plus optionally objective="sft" and pairs_per_category=n (a seeded subset of the pairs); a variant whose `runs/<name>/final` exists is evaluated, not retrained
-              out=None, # the sweep folder; default `cfg.out`
-             ) -> list: # one summary dict per variant
-    "Train and evaluate one LoRA per variant on shared candidates and a shared base evaluation; resumable."
-    from huvidpo_nb.train import DPOConfig, train_dpo, read_log
-    out = Path(out or cfg.out); out.mkdir(parents=True, exist_ok=True)
-    base = Path(cfg.base) if cfg.base else default_base_path()
-    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
-    inputs = eval_inputs(cfg.categories, cfg.n_eval, 0)
-    pipe = None
-    if not (out / "data").exists():
-        pipe = load_pipeline(base)
-        make_candidates(pipe, out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing, seed=0, **skw)
-    base_file = out / "base_eval.safetensors"
-    if base_file.exists(): base_v = load_file(base_file)["videos"]
-    else:
-        pipe = pipe or load_pipeline(base)
-        base_v = sample_videos(pipe, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
-        save_file({"videos": base_v.contiguous()}, base_file)
-    base_r = dict(videos=base_v, **score_videos(base_v, inputs["categories"]))
-    log = out / "sweep.jsonl"
-    done = {json.loads(l)["name"]: json.loads(l) for l in log.read_text().splitlines() if l.strip()} if log.exists() else {}
-    for name, over in variants.items():
-        if name in done: print(f"[sweep] {name}: done before, skipped"); continue
-        over = dict(over); objective, n_pairs = over.pop("objective", "dpo"), over.pop("pairs_per_category", None)
-        c = DemoConfig(**{**asdict(cfg), **over})
-        t0 = time.perf_counter()
-        final = out / "runs" / name / "final"
-        if final.exists(): print(f"[sweep] {name}: reusing the trained LoRA in {final}")   # e.g. the demo's own runs
-        else:
-            data = out / "data" if n_pairs is None else subset_pairs(out / "data", out / f"data_n{n_pairs}_s{c.seed}", n_pairs, c.seed)
-            final = train_dpo(dpo_config(c, base, data, out / "runs" / name, objective, progress=False,
-                                               overwrite=False, resume=True)).final   # an interrupted variant continues
-        ev = out / "runs" / name / "eval.safetensors"                         # the held-out videos, for reports
-        if ev.exists(): v = load_file(ev)["videos"]
-        else:
-            p = load_pipeline(base).load_lora(final)
-            v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
-            save_file({"videos": v.contiguous()}, ev)
-        r = dict(videos=v, **score_videos(v, inputs["categories"]))
-        cmp = compare({"base": base_r, name: r}, inputs["categories"], ours=name)
-        row = dict(name=name, objective=objective, beta=c.beta, lr=c.lr, seed=c.seed, max_steps=c.max_steps,
-                   loss_space=c.loss_space, pairs_per_category=n_pairs, terms=cmp["models"][name].get("terms"),
-                   term_change=cmp.get("term_change"),
-                   score=cmp["models"][name]["score"], base_score=cmp["models"]["base"]["score"],
-                   winrate_vs_base=cmp["winrate"]["base"]["overall"], drift=cmp["models"][name]["drift"],
-                   consistency=cmp["models"][name]["consistency"], base_consistency=cmp["models"]["base"]["consistency"],
-                   train=_tail_stats(read_log(out / "runs" / name)), seconds=time.perf_counter() - t0)
-        with open(log, "a") as fh: fh.write(json.dumps(row) + "\n")
-        print(f"[sweep] {name}: score {_fmt(row['score'])} (base {_fmt(row['base_score'])}), "
-              f"win-rate vs base {_fmt(row['winrate_vs_base'])}, {row['seconds']:.0f} s", flush=True)
-        done[name] = row
-    return [done[n] for n in variants if n in done]
-
 # %% ../nbs/09_reproduction.ipynb #20744e18
 def candidate_stats(root) -> dict:
     "What one round of preferences can teach: mean rater score of all candidates, of winners and losers, of the best video per first frame, and the best."
@@ -706,56 +458,3 @@ def plot_data_size(points:list, # from `data_size_table`
     fig.tight_layout()
     if path: fig.savefig(path, dpi=110)
     return fig
-
-# %% ../nbs/09_reproduction.ipynb #7a8ffe64
-def sweep_report(sweep, # a `run_sweep` folder
-                 names:dict, # model label in the report -> variant name in the sweep (e.g. {"huvidpo": "eps_lr1e-3"})
-                 dst, # the report folder to write
-                 cfg:DemoConfig|None=None, # the sweep's settings (default: `DemoConfig()`)
-                ) -> dict: # the comparison
-    "The demo's report (tables, terms, difference figure, grids) for variants of a sweep against its base, without re-running them."
-    from huvidpo_nb.train import read_log
-    sweep, cfg = Path(sweep), cfg or DemoConfig()
-    inputs = eval_inputs(cfg.categories, cfg.n_eval, 0)
-    vids = {"base": load_file(sweep / "base_eval.safetensors")["videos"]}
-    vids |= {label: load_file(sweep / "runs" / n / "eval.safetensors")["videos"] for label, n in names.items()}
-    results = {k: dict(videos=v, **score_videos(v, inputs["categories"])) for k, v in vids.items()}
-    cmp = compare(results, inputs["categories"])
-    rows = {json.loads(l)["name"]: json.loads(l) for l in (sweep / "sweep.jsonl").read_text().splitlines() if l.strip()}
-    ch = score_changes(results, inputs)
-    meta = dict(candidate_scores=candidate_stats(sweep / "data"), n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), changes=ch[:5] + ch[-5:],
-                variants={label: {k: rows[n][k] for k in ("name", "objective", "loss_space", "beta", "lr", "seed", "max_steps")
-                                  if k in rows[n]} for label, n in names.items()})
-    write_report(dst, cmp, results, inputs, meta, history=read_log(sweep / "runs" / names["huvidpo"]))
-    return cmp
-
-# %% ../nbs/09_reproduction.ipynb #22e94fac
-def run_rounds(cfg:DemoConfig, # the demo's settings; `cfg.rounds` rounds, `cfg.reference` for rounds 2..
-               out=None, # the folder (default `cfg.out`); round 1 reuses `out/data` and `out/runs/dpo/final` if they exist
-              ) -> list: # one dict per round: score, gain over the base and win-rate against it, with 95% intervals
-    "Train every round and evaluate each round's model against the base on the held-out set."
-    from huvidpo_nb.train import train_dpo
-    out = Path(out or cfg.out); base = Path(cfg.base) if cfg.base else default_base_path()
-    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
-    if not (out / "data").exists():
-        make_candidates(load_pipeline(base), out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin,
-                        cfg.pairing, seed=cfg.seed, **skw)
-    first = out / "runs" / "dpo" / "final"
-    if not first.exists(): first = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "dpo", progress=False)).final
-    finals = dpo_rounds(cfg, base, out, first, progress=False)
-    inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed)
-    results, rows = {}, []
-    for r, lora in enumerate([None] + finals):
-        p = load_pipeline(base)
-        if lora is not None: p.load_lora(lora)
-        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
-        results[r] = dict(videos=v, **score_videos(v, inputs["categories"]))
-        if r == 0: continue
-        cmp = compare({"base": results[0], "ours": results[r]}, inputs["categories"], ours="ours")
-        rows.append(dict(round=r, reference=cfg.reference if r > 1 else "base", score=cmp["models"]["ours"]["score"],
-                         gain=bootstrap_ci(results[r]["score"] - results[0]["score"]), winrate_vs_base=cmp["winrate"]["base"]["overall"],
-                         drift=cmp["models"]["ours"]["drift"], consistency=cmp["models"]["ours"]["consistency"],
-                         term_change=cmp["term_change"]))
-        print(f"[rounds] round {r}: score {_fmt(rows[-1]['score'])}, gain {_fmt(rows[-1]['gain'])}, win-rate vs base "
-              f"{_fmt(rows[-1]['winrate_vs_base'])}", flush=True)
-    return rows

@@ -199,56 +199,23 @@ RUBRIC = ("0: nothing of the prompt happens, or the video is broken (noise, froz
           "consistent with the first frame throughout.")
 PAIR_HINT = "Which video does what the prompt says better, stays consistent with its first frame, and moves smoothly?"
 
-# %% ../nbs/12_labeling.ipynb #ddffc4a2
-class Labeler:
-    "The judging logic of the widget, without a view: the items, the file as the state, one lock around check-and-write."
+# %% ../nbs/12_labeling.ipynb #2314a3f7
+def _label_items(names:list, # the category's video file names
+                 mode:str, pairs, group, seed:int, # as `Labeler` takes them
+                ) -> list: # tuples of one (score mode) or two (pair mode) file names, in showing order
+    "What a labeler shows, in a seeded random order; in pair mode each pair also in a random left/right order."
+    rng = random.Random(seed)
+    if mode == "pair":
+        if pairs is None: pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if group is None or group(a) == group(b)]
+        items = [tuple(p) for p in pairs]
+        rng.shuffle(items)
+        return [p if rng.random() < 0.5 else (p[1], p[0]) for p in items]
+    items = [(n,) for n in names]; rng.shuffle(items)
+    return items
 
-    def __init__(self, root, # the dataset folder
-                 category:str, # the category folder to judge
-                 mode:str="pair", # "pair": two videos side by side; "score": one video, 0-10
-                 pairs=None, # pair mode: the pairs to show, `(a, b)` file names; default all pairs (see `group`)
-                 group=None, # pair mode: a function file name -> key; only pairs with the same key are shown
-                 annotator:str|None=None, # written on every line and shown in the header
-                 seed:int=0, # shuffles the items and the left/right order
-                ):
-        if mode not in ("pair", "score"): raise ValueError(f"LabelingWidget: mode must be 'pair' or 'score', got {mode!r}")
-        self.root, self.category, self.mode, self.annotator = Path(root), category, mode, annotator
-        self.dir = self.root / category
-        if not self.dir.is_dir(): raise FileNotFoundError(f"LabelingWidget: no category folder {self.dir}")
-        self.file = self.dir / ("pairs.jsonl" if mode == "pair" else "scores.jsonl")
-        self.repaired = [r for f in ("pairs.jsonl", "scores.jsonl") if (r := repair_torn_jsonl(self.dir / f))]
-        for r in self.repaired: print(f"LabelingWidget: repaired {self.dir.name}/{r}")
-        self._lock, self._seq = threading.RLock(), 0
-        names = read_category(self.dir, self.root).videos
-        rng = random.Random(seed)
-        if mode == "pair":
-            if pairs is None: pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if group is None or group(a) == group(b)]
-            items = [tuple(p) for p in pairs]
-            rng.shuffle(items)
-            items = [p if rng.random() < 0.5 else (p[1], p[0]) for p in items]
-        else:
-            items = [(n,) for n in names]; rng.shuffle(items)
-        self.items = items
-        self.refresh()
-
-    def refresh(self):
-        "Re-read the judgments file: the file is the state."
-        with self._lock:
-            self.data = read_category(self.dir, self.root)
-            if self.mode == "pair": done = {frozenset(p) for p in self.data.pairs} | self.data.ties | {s for s in self.data.skips if len(s) == 2}
-            else: done = {frozenset([v]) for v in self.data.scores} | {s for s in self.data.skips if len(s) == 1}
-            self.pending = [it for it in self.items if frozenset(it) not in done]
-
-    @property
-    def current(self): return self.pending[0] if self.pending else None
-    @property
-    def progress(self): return len(self.items) - len(self.pending), len(self.items)
-    @property
-    def done(self): return not self.pending
-    @property
-    def seq(self): return self._seq
-
-    # ---- judging: every path (button, key, Python call) goes through `judge`, under the lock
+# %% ../nbs/12_labeling.ipynb #5832c475
+class _Judging:
+    "How an action becomes a judgment line: every path (button, key, Python call) goes through `judge`, under the lock."
     def judge(self, action:str, # "left", "right", "tie", "skip", "undo" or "score:<0-10>"
               seq:int|None=None, # the page the annotator saw (from the browser); None: the current item
               item=None, # the names on that page, checked too
@@ -279,6 +246,12 @@ class Labeler:
         if action == "tie": return {"tie": list(cur)}
         raise ValueError(f"LabelingWidget.judge: unknown action {action!r}; expected left, right, tie, skip, undo or score:<0-10>")
 
+    def _need(self, mode):
+        if self.mode != mode: raise RuntimeError(f"LabelingWidget: this action belongs to mode {mode!r}; the widget is in mode {self.mode!r}")
+
+# %% ../nbs/12_labeling.ipynb #5e3c5138
+class _JudgmentFile:
+    "Appending a judgment (on disk before the next item shows) and undo, a `retract` line."
     def _write(self, record):
         if "score" in record:
             v = record["score"]
@@ -301,9 +274,9 @@ class Labeler:
         if it: self.pending.remove(it[0]); self.pending.insert(0, it[0])    # show the undone item next
         return last["obj"]
 
-    def _need(self, mode):
-        if self.mode != mode: raise RuntimeError(f"LabelingWidget: this action belongs to mode {mode!r}; the widget is in mode {self.mode!r}")
-
+# %% ../nbs/12_labeling.ipynb #2b2a898b
+class _Shortcuts:
+    "One method per button, and the counts of what has been judged."
     def left(self):  "The left video is better."; return self.judge("left")
     def right(self): "The right video is better."; return self.judge("right")
     def tie(self):   "Both are equally good (recorded, never trained on)."; return self.judge("tie")
@@ -325,11 +298,9 @@ class Labeler:
             c[e["obj"].get("side") if k == "pair" and e["obj"].get("side") in ("left", "right") else ("other" if k == "pair" else k)] += 1
         return c
 
-# %% ../nbs/12_labeling.ipynb #223f050e
-class LabelingWidget(Labeler, anywidget.AnyWidget):
-    "Judge a category's videos in JupyterLab: pairs (left/right better, tie, skip, undo) or single videos scored 0-10."
-    _esm, _css = _ESM, _CSS
-    view = traitlets.Dict().tag(sync=True)             # the page on screen: built in `_show`, swapped whole in the browser
+# %% ../nbs/12_labeling.ipynb #ddffc4a2
+class Labeler(_Judging, _JudgmentFile, _Shortcuts):
+    "The judging logic of the widget, without a view: the items, the file as the state, one lock around check-and-write."
 
     def __init__(self, root, # the dataset folder
                  category:str, # the category folder to judge
@@ -338,33 +309,38 @@ class LabelingWidget(Labeler, anywidget.AnyWidget):
                  group=None, # pair mode: a function file name -> key; only pairs with the same key are shown
                  annotator:str|None=None, # written on every line and shown in the header
                  seed:int=0, # shuffles the items and the left/right order
-                 size:int=384, # displayed size of a video's long side, in pixels
-                 fps:float|None=None, # playback rate (default: the file's)
-                 prefetch:int=2, # items whose videos are prepared ahead
-                 min_view:float=0.3, # seconds a new item is on screen before its buttons and keys work
                 ):
-        anywidget.AnyWidget.__init__(self)
-        Labeler.__init__(self, root, category, mode, pairs, group, annotator, seed)
-        self.size, self.fps, self.prefetch, self.min_view = size, fps, prefetch, min_view
-        self._mlock, self._media_cache = threading.Lock(), {}
-        self._pool = ThreadPoolExecutor(2, thread_name_prefix="label-encode")
-        self.on_msg(self._on_msg)
+        if mode not in ("pair", "score"): raise ValueError(f"LabelingWidget: mode must be 'pair' or 'score', got {mode!r}")
+        self.root, self.category, self.mode, self.annotator = Path(root), category, mode, annotator
+        self.dir = self.root / category
+        if not self.dir.is_dir(): raise FileNotFoundError(f"LabelingWidget: no category folder {self.dir}")
+        self.file = self.dir / ("pairs.jsonl" if mode == "pair" else "scores.jsonl")
+        self.repaired = [r for f in ("pairs.jsonl", "scores.jsonl") if (r := repair_torn_jsonl(self.dir / f))]
+        for r in self.repaired: print(f"LabelingWidget: repaired {self.dir.name}/{r}")
+        self._lock, self._seq = threading.RLock(), 0
+        self.items = _label_items(read_category(self.dir, self.root).videos, mode, pairs, group, seed)
+        self.refresh()
 
-    def _shown_next(self):
-        if self.view: self._show()                                           # the browser is showing us: next page
+    def refresh(self):
+        "Re-read the judgments file: the file is the state."
+        with self._lock:
+            self.data = read_category(self.dir, self.root)
+            if self.mode == "pair": done = {frozenset(p) for p in self.data.pairs} | self.data.ties | {s for s in self.data.skips if len(s) == 2}
+            else: done = {frozenset([v]) for v in self.data.scores} | {s for s in self.data.skips if len(s) == 1}
+            self.pending = [it for it in self.items if frozenset(it) not in done]
 
-    # ---- the browser view: built on first display; the judging above works without it
-    def _encode(self, name):
-        "Start encoding a video for the browser, once (a future: the cache holds every video already asked for)."
-        with self._mlock:
-            if name not in self._media_cache:
-                self._media_cache[name] = self._pool.submit(browser_video, self.dir / "videos" / name, self.size, self.fps)
-            return self._media_cache[name]
+    @property
+    def current(self): return self.pending[0] if self.pending else None
+    @property
+    def progress(self): return len(self.items) - len(self.pending), len(self.items)
+    @property
+    def done(self): return not self.pending
+    @property
+    def seq(self): return self._seq
 
-    def _prepare_next(self):
-        for it in self.pending[1:1 + self.prefetch]:
-            for name in it: self._encode(name)
-
+# %% ../nbs/12_labeling.ipynb #e87105a2
+class _Page:
+    "The page on screen, one dict: header, rubric, buttons, the current item's videos (or the summary at the end)."
     def _page(self):
         done, total = self.progress
         v = dict(seq=self._seq, mode=self.mode, category=self.category, prompt=self.data.prompt, annotator=self.annotator or "(anonymous)",
@@ -386,6 +362,20 @@ class LabelingWidget(Labeler, anywidget.AnyWidget):
                  width=[m["width"] for m in media], height=[m["height"] for m in media],
                  sides=["left", "right"] if self.mode == "pair" else ["video"])
         return v
+
+# %% ../nbs/12_labeling.ipynb #c11015b0
+class _BrowserView:
+    "The browser view of `LabelingWidget`, built on first display; the judging works without it."
+    def _encode(self, name):
+        "Start encoding a video for the browser, once (a future: the cache holds every video already asked for)."
+        with self._mlock:
+            if name not in self._media_cache:
+                self._media_cache[name] = self._pool.submit(browser_video, self.dir / "videos" / name, self.size, self.fps)
+            return self._media_cache[name]
+
+    def _prepare_next(self):
+        for it in self.pending[1:1 + self.prefetch]:
+            for name in it: self._encode(name)
 
     def _show(self):
         "Send the current page (one trait: the browser swaps it whole), then prepare the next items."
@@ -411,3 +401,31 @@ class LabelingWidget(Labeler, anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs):
         if not self.view: self._show()                                         # first display: encode the first item now
         return super()._repr_mimebundle_(**kwargs)
+
+# %% ../nbs/12_labeling.ipynb #223f050e
+class LabelingWidget(Labeler, _Page, _BrowserView, anywidget.AnyWidget):
+    "Judge a category's videos in JupyterLab: pairs (left/right better, tie, skip, undo) or single videos scored 0-10."
+    _esm, _css = _ESM, _CSS
+    view = traitlets.Dict().tag(sync=True)             # the page on screen: built in `_show`, swapped whole in the browser
+
+    def __init__(self, root, # the dataset folder
+                 category:str, # the category folder to judge
+                 mode:str="pair", # "pair": two videos side by side; "score": one video, 0-10
+                 pairs=None, # pair mode: the pairs to show, `(a, b)` file names; default all pairs (see `group`)
+                 group=None, # pair mode: a function file name -> key; only pairs with the same key are shown
+                 annotator:str|None=None, # written on every line and shown in the header
+                 seed:int=0, # shuffles the items and the left/right order
+                 size:int=384, # displayed size of a video's long side, in pixels
+                 fps:float|None=None, # playback rate (default: the file's)
+                 prefetch:int=2, # items whose videos are prepared ahead
+                 min_view:float=0.3, # seconds a new item is on screen before its buttons and keys work
+                ):
+        anywidget.AnyWidget.__init__(self)
+        Labeler.__init__(self, root, category, mode, pairs, group, annotator, seed)
+        self.size, self.fps, self.prefetch, self.min_view = size, fps, prefetch, min_view
+        self._mlock, self._media_cache = threading.Lock(), {}
+        self._pool = ThreadPoolExecutor(2, thread_name_prefix="label-encode")
+        self.on_msg(self._on_msg)
+
+    def _shown_next(self):
+        if self.view: self._show()                                           # the browser is showing us: next page

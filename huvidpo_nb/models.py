@@ -47,6 +47,7 @@ PRESETS = {
     ),
 }
 
+# %% ../nbs/04_video_unet.ipynb #d8b8a097
 def preset_config(preset:str="toy", # "toy" or "sd15"
                   **overrides, # keys of the 2D UNet config (`UNet2DConditionModel`) or the motion config (`motion_*`)
                  ) -> dict: # {"unet": 2D UNet config, "motion": MotionAdapter config}
@@ -73,6 +74,7 @@ def zero_init_motion_modules(model:torch.nn.Module, # a `MotionAdapter` or `UNet
     if not names: raise ValueError(f"zero_init_motion_modules: {type(model).__name__} has no motion modules")
     return names
 
+# %% ../nbs/04_video_unet.ipynb #1d19e51d
 @contextlib.contextmanager
 def _quiet_diffusers():
     "diffusers 0.42 warns about an empty list of fp32 modules inside `from_unet2d`; keep errors only."
@@ -80,6 +82,7 @@ def _quiet_diffusers():
     try: yield
     finally: diffusers_logging.set_verbosity(old)
 
+# %% ../nbs/04_video_unet.ipynb #5e34c10f
 def video_unet_from_unet2d(unet2d:UNet2DConditionModel, # the image UNet (its weights are copied)
                            motion_adapter:MotionAdapter|None=None, # pretrained motion modules; None: fresh, zeroed
                            **motion, # MotionAdapter arguments for fresh modules (`motion_num_attention_heads`, ...)
@@ -198,6 +201,7 @@ def _train_clip_bpe(prompts, vocab_size=4096):
     for piece in pieces: vocab.setdefault(piece, len(vocab))
     return vocab, merges
 
+# %% ../nbs/04_video_unet.ipynb #cd38b507
 def make_toy_text_encoder(prompts:list[str], # the prompts the vocabulary is trained on
                           hidden_size:int=32, # d, the UNet's `cross_attention_dim`
                           num_layers:int=2, num_heads:int=4, intermediate_size:int=64,
@@ -220,6 +224,7 @@ def make_toy_text_encoder(prompts:list[str], # the prompts the vocabulary is tra
         text_encoder = CLIPTextModel(config)
     return tokenizer, text_encoder.eval().requires_grad_(False)
 
+# %% ../nbs/04_video_unet.ipynb #bb26963e
 @torch.no_grad()
 def encode_prompt(tokenizer, # a CLIP tokenizer
                   text_encoder, # a CLIPTextModel
@@ -257,6 +262,7 @@ def add_lora(unet:UNetMotionModel, # the base video UNet (frozen by this call)
     for p in params: p.requires_grad_(True)
     return params
 
+# %% ../nbs/04_video_unet.ipynb #c8cf55e2
 @contextlib.contextmanager
 def reference_model(unet:UNetMotionModel, # a UNet with a LoRA adapter
                     no_grad:bool=True, # also run under `torch.no_grad()` (the reference never needs gradients)
@@ -303,6 +309,7 @@ def attention_setup(unet:torch.nn.Module) -> dict: # {"attention_mode": mode or 
     frames = {p.num_frames for p in procs.values()}
     return dict(attention_mode=modes.pop() if modes else None, num_frames=max(frames - {None}, default=None))
 
+# %% ../nbs/04_video_unet.ipynb #c3d06dd7
 def save_lora(unet:UNetMotionModel, # a UNet with a LoRA adapter
               path, # a directory; gets `pytorch_lora_weights.safetensors` (weights + LoraConfig as metadata)
               adapter_name:str="default"):
@@ -312,6 +319,7 @@ def save_lora(unet:UNetMotionModel, # a UNet with a LoRA adapter
     with _quiet_diffusers(): unet.save_lora_adapter(str(path), adapter_name=adapter_name, weight_name=LORA_WEIGHTS)
     return Path(path)
 
+# %% ../nbs/04_video_unet.ipynb #e4c70ba9
 def load_lora(unet:UNetMotionModel, # a base UNet without that adapter (frozen by this call)
               path, # a directory written by `save_lora`
               adapter_name:str="default",
@@ -329,6 +337,7 @@ def load_lora(unet:UNetMotionModel, # a base UNet without that adapter (frozen b
     for p in params: p.requires_grad_(True)
     return params
 
+# %% ../nbs/04_video_unet.ipynb #fd562495
 def _base_state_dict(unet):
     "The state dict without LoRA weights, under the plain (un-wrapped) names."
     return {k.replace(".base_layer.", "."): v.detach().contiguous() for k, v in unet.state_dict().items()
@@ -347,6 +356,7 @@ def save_video_unet(unet:UNetMotionModel, # the video UNet, with or without a Lo
     if save_lora_adapter and _has_adapter(unet): save_lora(unet, path / "lora")
     return path
 
+# %% ../nbs/04_video_unet.ipynb #71cd5cd9
 def load_video_unet(path, # a directory written by `save_video_unet`
                     load_lora_adapter:bool=True, # also attach `path/lora` when it exists
                     torch_dtype=None,

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_pipeline.ipynb #84eff8fb
 from __future__ import annotations
-import argparse, contextlib, inspect, sys
+import contextlib, inspect, sys
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -19,41 +19,48 @@ from .conditioning import shared_noise as _shared_noise, adain as _adain, adain_
 from .models import encode_prompt, video_unet_forward, attention_setup, vae_encode_video, vae_decode_video
 
 # %% auto #0
-__all__ = ['SD_PARTS', 'first_frame_tensor', 'HuViDPOPipelineOutput', 'HuViDPOPipeline', 'make_first_frame', 'check_lora_folder',
-           'load_pipeline_for_command', 'sample_main', 'check_sd_folder', 'pipeline_from_sd', 'make_base_main']
+__all__ = ['SD_PARTS', 'first_frame_tensor', 'HuViDPOPipelineOutput', 'HuViDPOPipeline', 'make_first_frame', 'check_sd_folder',
+           'pipeline_from_sd']
 
-# %% ../nbs/05_pipeline.ipynb #b2556b27
+# %% ../nbs/05_pipeline.ipynb #0a533726
 def _is_pil(x):
     try:
         from PIL import Image
         return isinstance(x, Image.Image)
     except ImportError: return False
 
-def first_frame_tensor(image, # PIL image, list of PIL images, uint8 array `h w c`/`b h w c`, or float tensor `c h w`/`b c h w` in [-1, 1]
-                       height:int, # the model's frame height in pixels
-                       width:int, # the model's frame width in pixels
-                       channels:int=3, # the channels the model (or its VAE) expects
-                      ) -> torch.Tensor: # `b c h w` in [-1, 1]
-    "Any first-frame input as a `b c h w` float tensor in [-1, 1], resized (short side) and centre-cropped to `height x width`."
-    if _is_pil(image): image = [image]
-    if isinstance(image, (list, tuple)):
-        if not image: raise ValueError("first_frame: got an empty list")
-        if not all(_is_pil(i) for i in image):
-            raise TypeError(f"first_frame: a list must hold PIL images, got {[type(i).__name__ for i in image]}")
-        mode = "RGB" if channels == 3 else "L" if channels == 1 else None
-        if mode is None: raise ValueError(f"first_frame: PIL images can only feed a 1- or 3-channel model, this one expects {channels}")
-        image = np.stack([np.asarray(i.convert(mode).resize(image[0].size)) for i in image])
-        if image.ndim == 3: image = image[..., None]
-    if isinstance(image, np.ndarray):
-        if image.dtype != np.uint8:
-            raise TypeError(f"first_frame: a numpy array must be uint8 `h w c` (0..255), got dtype {image.dtype}; "
-                            "pass floats as a torch tensor `c h w` in [-1, 1]")
-        if image.ndim == 3: image = image[None]
-        if image.ndim != 4: raise ValueError(f"first_frame: a uint8 array must be `h w c` or `b h w c`, got shape {image.shape}")
-        if image.shape[-1] != channels:
-            raise ValueError(f"first_frame: the array has {image.shape[-1]} channels (last axis of shape {image.shape}), "
-                             f"the model expects {channels}")
-        image = torch.from_numpy(np.ascontiguousarray(image)).permute(0, 3, 1, 2).float() / 127.5 - 1
+def _pil_to_uint8(images:list, # PIL images
+                  channels:int, # the channels the model expects
+                 ) -> np.ndarray: # `b h w c` uint8, every image at the size of the first
+    "PIL images as one uint8 array."
+    if not images: raise ValueError("first_frame: got an empty list")
+    if not all(_is_pil(i) for i in images):
+        raise TypeError(f"first_frame: a list must hold PIL images, got {[type(i).__name__ for i in images]}")
+    mode = "RGB" if channels == 3 else "L" if channels == 1 else None
+    if mode is None: raise ValueError(f"first_frame: PIL images can only feed a 1- or 3-channel model, this one expects {channels}")
+    a = np.stack([np.asarray(i.convert(mode).resize(images[0].size)) for i in images])
+    return a[..., None] if a.ndim == 3 else a
+
+# %% ../nbs/05_pipeline.ipynb #f7db384f
+def _uint8_to_tensor(image:np.ndarray, # uint8 `h w c` or `b h w c`
+                     channels:int, # the channels the model expects
+                    ) -> torch.Tensor: # `b c h w` in [-1, 1]
+    "A uint8 array as a float tensor in [-1, 1]."
+    if image.dtype != np.uint8:
+        raise TypeError(f"first_frame: a numpy array must be uint8 `h w c` (0..255), got dtype {image.dtype}; "
+                        "pass floats as a torch tensor `c h w` in [-1, 1]")
+    if image.ndim == 3: image = image[None]
+    if image.ndim != 4: raise ValueError(f"first_frame: a uint8 array must be `h w c` or `b h w c`, got shape {image.shape}")
+    if image.shape[-1] != channels:
+        raise ValueError(f"first_frame: the array has {image.shape[-1]} channels (last axis of shape {image.shape}), "
+                         f"the model expects {channels}")
+    return torch.from_numpy(np.ascontiguousarray(image)).permute(0, 3, 1, 2).float() / 127.5 - 1
+
+# %% ../nbs/05_pipeline.ipynb #90bce828
+def _check_frame_tensor(image, # what should be a float tensor `c h w` or `b c h w` in [-1, 1]
+                        channels:int, # the channels the model expects
+                       ) -> torch.Tensor: # `b c h w`
+    "The tensor as a batch, or a one-line error that says what is wrong with it."
     if not torch.is_tensor(image):
         raise TypeError(f"first_frame: expected a PIL image, a uint8 numpy array or a float tensor, got {type(image).__name__}")
     if not image.is_floating_point():
@@ -66,6 +73,19 @@ def first_frame_tensor(image, # PIL image, list of PIL images, uint8 array `h w 
     lo, hi = image.min().item(), image.max().item()
     if lo < -1.001 or hi > 1.001:
         raise ValueError(f"first_frame: tensor values must lie in [-1, 1], got [{lo:.3g}, {hi:.3g}]")
+    return image
+
+# %% ../nbs/05_pipeline.ipynb #b2556b27
+def first_frame_tensor(image, # PIL image, list of PIL images, uint8 array `h w c`/`b h w c`, or float tensor `c h w`/`b c h w` in [-1, 1]
+                       height:int, # the model's frame height in pixels
+                       width:int, # the model's frame width in pixels
+                       channels:int=3, # the channels the model (or its VAE) expects
+                      ) -> torch.Tensor: # `b c h w` in [-1, 1]
+    "Any first-frame input as a `b c h w` float tensor in [-1, 1], resized (short side) and centre-cropped to `height x width`."
+    if _is_pil(image): image = [image]
+    if isinstance(image, (list, tuple)): image = _pil_to_uint8(list(image), channels)
+    if isinstance(image, np.ndarray): image = _uint8_to_tensor(image, channels)
+    image = _check_frame_tensor(image, channels)
     if image.shape[-2:] != (height, width):
         video = image[:, :, None]                                                   # b c 1 h w
         scale = max(height / image.shape[-2], width / image.shape[-1])
@@ -103,23 +123,7 @@ class HuViDPOPipeline(DiffusionPipeline):
         if mode is not None: set_sparse_causal_attention(unet, mode, num_frames)
         self.register_to_config(attention_mode=mode, num_frames=num_frames)
 
-    @property
-    def vae_scale_factor(self) -> int:
-        "How much smaller latents are than frames (1 without a VAE)."
-        return 2 ** (len(self.vae.config.block_out_channels) - 1) if self.vae is not None else 1
-
-    @property
-    def image_channels(self) -> int:
-        "Channels of a first frame: the VAE's input, or the UNet's when there is no VAE."
-        return self.vae.config.in_channels if self.vae is not None else self.unet.config.in_channels
-
-    @property
-    def frame_size(self) -> tuple:
-        "`(h, w)` of a frame in pixels: the UNet's sample size times the VAE's scale factor."
-        s = self.unet.config.sample_size
-        h, w = (s, s) if isinstance(s, int) else s
-        return h * self.vae_scale_factor, w * self.vae_scale_factor
-
+# %% ../nbs/05_pipeline.ipynb #4d488707
 def _method(name:str, # the attribute name on `HuViDPOPipeline`
             wrap=None, # e.g. `classmethod`
            ):
@@ -129,6 +133,24 @@ def _method(name:str, # the attribute name on `HuViDPOPipeline`
         setattr(HuViDPOPipeline, name, wrap(f) if wrap else f)
         return f
     return deco
+
+# %% ../nbs/05_pipeline.ipynb #a78d0b99
+@_method("vae_scale_factor", property)
+def _vae_scale_factor(self:HuViDPOPipeline) -> int:
+    "How much smaller latents are than frames (1 without a VAE)."
+    return 2 ** (len(self.vae.config.block_out_channels) - 1) if self.vae is not None else 1
+
+@_method("image_channels", property)
+def _image_channels(self:HuViDPOPipeline) -> int:
+    "Channels of a first frame: the VAE's input, or the UNet's when there is no VAE."
+    return self.vae.config.in_channels if self.vae is not None else self.unet.config.in_channels
+
+@_method("frame_size", property)
+def _frame_size(self:HuViDPOPipeline) -> tuple:
+    "`(h, w)` of a frame in pixels: the UNet's sample size times the VAE's scale factor."
+    s = self.unet.config.sample_size
+    h, w = (s, s) if isinstance(s, int) else s
+    return h * self.vae_scale_factor, w * self.vae_scale_factor
 
 # %% ../nbs/05_pipeline.ipynb #c4a66c8c
 @_method("encode_first_frame")
@@ -177,6 +199,88 @@ def _encode_text(self:HuViDPOPipeline,
         raise ValueError(f"negative_prompt: got {len(neg)} negative prompts for {len(prompts)} prompts")
     return torch.cat([encode_prompt(self.tokenizer, self.text_encoder, neg), c])
 
+# %% ../nbs/05_pipeline.ipynb #830b7515
+def _check_call(self:HuViDPOPipeline, num_frames, output_type, num_inference_steps, callback_on_step_end_tensor_inputs):
+    "One-line errors for the arguments of `__call__` no run could use."
+    if isinstance(num_frames, bool) or not isinstance(num_frames, int) or num_frames < 2:
+        raise ValueError(f"num_frames must be an int >= 2 (frame 0 is the given first frame), got {num_frames!r}")
+    if output_type not in ("np", "pt", "latent"):
+        raise ValueError(f"output_type must be 'np', 'pt' or 'latent', got {output_type!r}")
+    if num_inference_steps < 1: raise ValueError(f"num_inference_steps must be >= 1, got {num_inference_steps}")
+    bad = set(callback_on_step_end_tensor_inputs) - set(self._callback_tensor_inputs)
+    if bad: raise ValueError(f"callback_on_step_end_tensor_inputs: {sorted(bad)} not in {self._callback_tensor_inputs}")
+
+# %% ../nbs/05_pipeline.ipynb #3251c27c
+def _prepare_inputs(self:HuViDPOPipeline, prompt, first_frame, negative_prompt, num_videos_per_prompt:int, guide:bool):
+    "Frame 0 and the text, matched up and repeated per video: `z0` (`b c h w`) and the text embeddings."
+    z0 = self.encode_first_frame(first_frame)                                      # m c h w
+    prompts = _match_batch(prompt, z0.shape[0])
+    if z0.shape[0] == 1: z0 = z0.expand(len(prompts), -1, -1, -1)
+    z0 = z0.repeat_interleave(num_videos_per_prompt, 0)                            # b c h w
+    prompts = [p for p in prompts for _ in range(num_videos_per_prompt)]
+    if negative_prompt is not None and not isinstance(negative_prompt, str):
+        negative_prompt = [n for n in negative_prompt for _ in range(num_videos_per_prompt)]
+    return z0, self.encode_text(prompts, negative_prompt, guide).to(self.unet.dtype)
+
+# %% ../nbs/05_pipeline.ipynb #85872aa3
+def _initial_latents(self:HuViDPOPipeline, z0, num_frames:int, generator, latents, shared_noise:float,
+                     variance_preserving:bool, device) -> torch.Tensor:
+    "The starting latents x_T = [z^0, n^{1..}], `b c f h w`: the clean frame 0, then (optionally shared) noise."
+    shape = (z0.shape[0], z0.shape[1], num_frames, *z0.shape[-2:])
+    if isinstance(generator, list) and len(generator) != shape[0]:
+        raise ValueError(f"generator: got a list of {len(generator)} generators for {shape[0]} videos; give one per video, or a single one")
+    if latents is None: noise = randn_tensor(shape, generator=generator, device=device, dtype=z0.dtype)
+    elif tuple(latents.shape) != shape: raise ValueError(f"latents: expected shape {shape}, got {tuple(latents.shape)}")
+    else: noise = latents.to(device, z0.dtype)
+    if shared_noise: noise = _shared_noise(noise, shared_noise, variance_preserving)
+    return torch.cat([z0[:, :, None], noise[:, :, 1:] * self.scheduler.init_noise_sigma], dim=2)
+
+# %% ../nbs/05_pipeline.ipynb #8da263aa
+def _denoise(self:HuViDPOPipeline, x, z0, text, guidance_scale:float, num_inference_steps:int, eta:float, generator,
+             adain:bool, adain_start:float, callback_on_step_end, tensor_inputs, device) -> torch.Tensor:
+    "The sampling loop: frames 1.. stepped, frame 0 (`z0`, `b c 1 h w`) put back clean before and after every step."
+    guide = guidance_scale > 1.0
+    self.scheduler.set_timesteps(num_inference_steps, device=device)
+    timesteps = self.scheduler.timesteps
+    params = set(inspect.signature(self.scheduler.step).parameters)
+    step_kw = {k: v for k, v in (("eta", eta), ("generator", generator)) if k in params}
+    z0_in = torch.cat([z0, z0]) if guide else z0
+    with self.progress_bar(total=len(timesteps)) as bar:
+        for i, t in enumerate(timesteps):
+            inp = torch.cat([x, x]) if guide else x
+            inp = self.scheduler.scale_model_input(inp, t)
+            inp = torch.cat([z0_in, inp[:, :, 1:]], dim=2)                          # frame 0 always clean
+            pred = video_unet_forward(self.unet, inp, t, text)
+            if guide:
+                pred_u, pred_c = pred.chunk(2)
+                pred = pred_u + guidance_scale * (pred_c - pred_u)
+            out = self.scheduler.step(pred[:, :, 1:], t, x[:, :, 1:], **step_kw)     # frames 1.. only
+            x = torch.cat([z0, out.prev_sample], dim=2)
+            if adain: x = adain_lamp(x, toward_first=i > round(adain_start * len(timesteps)))
+            if callback_on_step_end is not None:
+                x0_hat = getattr(out, "pred_original_sample", None)
+                tensors = {"latents": x, "pred_original_sample": None if x0_hat is None else torch.cat([z0, x0_hat], dim=2)}
+                res = callback_on_step_end(self, i, t, {k: tensors[k] for k in tensor_inputs}) or {}
+                if "latents" in res: x = torch.cat([z0, res["latents"][:, :, 1:]], dim=2)   # frame 0 cannot be changed
+            bar.update()
+    return x
+
+# %% ../nbs/05_pipeline.ipynb #741b2c63
+def _sample(self, prompt, first_frame, num_frames, num_inference_steps, guidance_scale, negative_prompt,
+            num_videos_per_prompt, generator, latents, shared_noise, variance_preserving, adain, adain_start,
+            histogram_match, eta, output_type, callback_on_step_end, callback_on_step_end_tensor_inputs, device):
+    "The steps above in order, then LAMP's final AdaIN, decoding and histogram matching."
+    z0, text = _prepare_inputs(self, prompt, first_frame, negative_prompt, num_videos_per_prompt, guidance_scale > 1.0)
+    x = _initial_latents(self, z0, num_frames, generator, latents, shared_noise, variance_preserving, device)
+    z0 = z0[:, :, None]                                                             # b c 1 h w
+    x = _denoise(self, x, z0, text, guidance_scale, num_inference_steps, eta, generator, adain, adain_start,
+                 callback_on_step_end, callback_on_step_end_tensor_inputs, device)
+    if adain: x = torch.cat([z0, _adain(x[:, :, 1:], z0[:, :, 0])], dim=2)
+    if output_type == "latent": return x
+    video = self.decode_latents(x)                                                 # b c f h w in [-1, 1]
+    if histogram_match: video = _histogram_match(video)
+    return video if output_type == "pt" else rearrange((video + 1) / 2, "b c f h w -> b f h w c").cpu().float().numpy()
+
 # %% ../nbs/05_pipeline.ipynb #4c096fa2
 @_method("__call__")
 @torch.no_grad()
@@ -203,13 +307,7 @@ def _call(self:HuViDPOPipeline,
             ):
     "Sample videos whose frame 0 is `first_frame`."
     num_frames = self.config.num_frames if num_frames is None else num_frames
-    if isinstance(num_frames, bool) or not isinstance(num_frames, int) or num_frames < 2:
-        raise ValueError(f"num_frames must be an int >= 2 (frame 0 is the given first frame), got {num_frames!r}")
-    if output_type not in ("np", "pt", "latent"):
-        raise ValueError(f"output_type must be 'np', 'pt' or 'latent', got {output_type!r}")
-    if num_inference_steps < 1: raise ValueError(f"num_inference_steps must be >= 1, got {num_inference_steps}")
-    bad = set(callback_on_step_end_tensor_inputs) - set(self._callback_tensor_inputs)
-    if bad: raise ValueError(f"callback_on_step_end_tensor_inputs: {sorted(bad)} not in {self._callback_tensor_inputs}")
+    _check_call(self, num_frames, output_type, num_inference_steps, callback_on_step_end_tensor_inputs)
     device = self._execution_device
     was_training = self.unet.training
     self.unet.eval()                                                                # no dropout while sampling (LoRA's)
@@ -219,66 +317,6 @@ def _call(self:HuViDPOPipeline,
     finally: self.unet.train(was_training)
     self.maybe_free_model_hooks()
     return HuViDPOPipelineOutput(frames=frames) if return_dict else (frames,)
-
-def _sample(self, prompt, first_frame, num_frames, num_inference_steps, guidance_scale, negative_prompt,
-            num_videos_per_prompt, generator, latents, shared_noise, variance_preserving, adain, adain_start,
-            histogram_match, eta, output_type, callback_on_step_end, callback_on_step_end_tensor_inputs, device):
-    # frame 0 and the text, matched up and repeated per video
-    z0 = self.encode_first_frame(first_frame)                                      # m c h w
-    prompts = _match_batch(prompt, z0.shape[0])
-    if z0.shape[0] == 1: z0 = z0.expand(len(prompts), -1, -1, -1)
-    z0 = z0.repeat_interleave(num_videos_per_prompt, 0)                            # b c h w
-    prompts = [p for p in prompts for _ in range(num_videos_per_prompt)]
-    b = len(prompts)
-    guide = guidance_scale > 1.0
-    if negative_prompt is not None and not isinstance(negative_prompt, str):
-        negative_prompt = [n for n in negative_prompt for _ in range(num_videos_per_prompt)]
-    text = self.encode_text(prompts, negative_prompt, guide).to(self.unet.dtype)
-
-    # the starting latents x_T = [z^0, n^{1..}]
-    shape = (b, z0.shape[1], num_frames, *z0.shape[-2:])
-    if isinstance(generator, list) and len(generator) != b:
-        raise ValueError(f"generator: got a list of {len(generator)} generators for {b} videos; give one per video, or a single one")
-    if latents is None: noise = randn_tensor(shape, generator=generator, device=device, dtype=z0.dtype)
-    elif tuple(latents.shape) != shape: raise ValueError(f"latents: expected shape {shape}, got {tuple(latents.shape)}")
-    else: noise = latents.to(device, z0.dtype)
-    if shared_noise: noise = _shared_noise(noise, shared_noise, variance_preserving)
-    z0 = z0[:, :, None]                                                             # b c 1 h w
-    x = torch.cat([z0, noise[:, :, 1:] * self.scheduler.init_noise_sigma], dim=2)
-
-    self.scheduler.set_timesteps(num_inference_steps, device=device)
-    timesteps = self.scheduler.timesteps
-    step_kw = {}
-    params = set(inspect.signature(self.scheduler.step).parameters)
-    if "eta" in params: step_kw["eta"] = eta
-    if "generator" in params: step_kw["generator"] = generator
-    z0_in = torch.cat([z0, z0]) if guide else z0
-    with self.progress_bar(total=len(timesteps)) as bar:
-        for i, t in enumerate(timesteps):
-            inp = torch.cat([x, x]) if guide else x
-            inp = self.scheduler.scale_model_input(inp, t)
-            inp = torch.cat([z0_in, inp[:, :, 1:]], dim=2)                          # frame 0 always clean
-            pred = video_unet_forward(self.unet, inp, t, text)
-            if guide:
-                pred_u, pred_c = pred.chunk(2)
-                pred = pred_u + guidance_scale * (pred_c - pred_u)
-            out = self.scheduler.step(pred[:, :, 1:], t, x[:, :, 1:], **step_kw)     # frames 1.. only
-            x = torch.cat([z0, out.prev_sample], dim=2)
-            if adain: x = adain_lamp(x, toward_first=i > round(adain_start * len(timesteps)))
-            if callback_on_step_end is not None:
-                x0_hat = getattr(out, "pred_original_sample", None)
-                tensors = {"latents": x, "pred_original_sample": None if x0_hat is None else torch.cat([z0, x0_hat], dim=2)}
-                res = callback_on_step_end(self, i, t, {k: tensors[k] for k in callback_on_step_end_tensor_inputs}) or {}
-                if "latents" in res: x = torch.cat([z0, res["latents"][:, :, 1:]], dim=2)   # frame 0 cannot be changed
-            bar.update()
-    if adain: x = torch.cat([z0, _adain(x[:, :, 1:], z0[:, :, 0])], dim=2)
-
-    if output_type == "latent": frames = x
-    else:
-        video = self.decode_latents(x)                                             # b c f h w in [-1, 1]
-        if histogram_match: video = _histogram_match(video)
-        frames = video if output_type == "pt" else rearrange((video + 1) / 2, "b c f h w -> b f h w c").cpu().float().numpy()
-    return frames
 
 # %% ../nbs/05_pipeline.ipynb #a13358c4
 @_method("load_lora")
@@ -347,119 +385,6 @@ def make_first_frame(prompt, # a string or a list of strings
     images = t2i(prompt, **kw).images                                             # b c h w in [0, 1]
     return (images.float() * 2 - 1).clamp(-1, 1)
 
-# %% ../nbs/05_pipeline.ipynb #87ce4bfc
-def check_lora_folder(path, # what `--lora` named
-                      unet=None, # the UNet it goes on (None: check only the files)
-                     ) -> Path:
-    "Raise a one-line error unless `path` is a LoRA folder of `save_lora` that fits `unet` (modules and shapes)."
-    from safetensors import safe_open
-    from huvidpo_nb.models import LORA_WEIGHTS
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"--lora {path}: no such folder")
-    if not path.is_dir(): raise ValueError(f"--lora {path} is a file; give the folder that holds {LORA_WEIGHTS} (a train-dpo final/)")
-    f = path / LORA_WEIGHTS
-    if not f.is_file(): raise ValueError(f"--lora {path} holds no {LORA_WEIGHTS} (expected a train-dpo final/ folder)")
-    try:
-        with safe_open(str(f), "pt") as fh: shapes = {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}
-    except Exception as e: raise ValueError(f"--lora {f} cannot be read as safetensors (truncated or not safetensors?): {e}") from None
-    if not shapes or not all(".lora_A." in k or ".lora_B." in k for k in shapes):
-        raise ValueError(f"--lora {f} holds no LoRA weights (no lora_A / lora_B tensors)")
-    if unet is None: return path
-    mods = dict(unet.named_modules())
-    for k, s in sorted(shapes.items()):
-        name, ab = k.split(".lora_")[0], k.split(".lora_")[1][0]
-        m = mods.get(name)
-        m = getattr(m, "base_layer", m)
-        if m is None or not hasattr(m, "weight"):
-            raise ValueError(f"--lora {path} was made for another base: this base has no layer {name} ({len(shapes)} LoRA tensors)")
-        want = m.weight.shape[1] if ab == "A" else m.weight.shape[0]
-        have = s[1] if ab == "A" else s[0]
-        if want != have:
-            raise ValueError(f"--lora {path} was made for another base: {k} (rank {s[0] if ab == 'A' else s[1]}) has shape {s}, "
-                             f"but {name} of this base has {'in' if ab == 'A' else 'out'}_features {want}")
-    return path
-
-def load_pipeline_for_command(ap, # the command's `argparse` parser: bad files end as `ap.error`, one line, exit 2
-                              folder, # the pipeline folder
-                              lora=None, # a LoRA folder, or None
-                              device=None, # "cpu", "cuda", ... (None: cuda if available)
-                              quiet:bool=False, # no loading or sampling progress bars
-                             ) -> "HuViDPOPipeline":
-    "A command's pipeline (+ LoRA) on its device; every problem with the files is one line naming the folder."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    if lora is not None:
-        try: check_lora_folder(lora)
-        except (OSError, ValueError) as e: ap.error(str(e))
-    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    bars = dlog.is_progress_bar_enabled(), tlog.is_progress_bar_enabled()
-    if quiet: dlog.disable_progress_bar(); tlog.disable_progress_bar()
-    try:
-        try: pipe = HuViDPOPipeline.from_pretrained(folder).to(device)
-        except (OSError, ValueError, RuntimeError) as e: ap.error(f"{folder}: cannot load the pipeline: {str(e).splitlines()[0][:300]}")
-        if lora is not None:
-            try: check_lora_folder(lora, pipe.unet); pipe.load_lora(lora)
-            except (OSError, ValueError, RuntimeError) as e: ap.error(str(e).splitlines()[0][:400])
-    finally:
-        if bars[0]: dlog.enable_progress_bar()
-        if bars[1]: tlog.enable_progress_bar()
-    from huvidpo_nb.train import bar_interval
-    pipe.set_progress_bar_config(disable=quiet, mininterval=bar_interval())
-    return pipe
-
-def sample_main(argv:list|None=None, # the arguments after `huvidpo sample`
-               ) -> int: # the exit code
-    "`huvidpo sample`: prompt + first frame (+ LoRA) -> an mp4 or gif."
-    from huvidpo_nb.data import add_sampling_options, check_sampling_options
-    p = argparse.ArgumentParser(prog="huvidpo sample",
-                                description="Sample a video whose first frame is given, with a saved HuViDPOPipeline.")
-    p.add_argument("pipeline", help="pipeline folder written by HuViDPOPipeline.save_pretrained (or by training)")
-    p.add_argument("--prompt", required=True, help="the text prompt, e.g. the action category")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--first-frame", help="image file for frame 0 (png, jpg, ...); resized and centre-cropped to the model")
-    src.add_argument("--t2i", help="instead of --first-frame: a local text-to-image pipeline folder that draws frame 0 from the prompt")
-    p.add_argument("--t2i-steps", type=int, default=30, help="with --t2i: its sampling steps (default: %(default)s)")
-    p.add_argument("--t2i-guidance", type=float, default=7.5, help="with --t2i: its guidance scale (default: %(default)s)")
-    p.add_argument("--lora", help="a LoRA folder saved by `huvidpo train-dpo` to put on the UNet")
-    p.add_argument("--out", default="sample.mp4", help="output file, .mp4 (lossless) or .gif (default: %(default)s)")
-    p.add_argument("--num-frames", type=int, default=None, help="frames including frame 0 (default: the pipeline's)")
-    p.add_argument("--steps", type=int, default=20, help="sampling steps (default: %(default)s)")
-    p.add_argument("--guidance", type=float, default=7.5, help="classifier-free guidance scale; <= 1 turns it off (default: %(default)s)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the noise (default: %(default)s)")
-    add_sampling_options(p)
-    p.add_argument("--fps", type=float, default=8, help="frames per second of the file (default: %(default)s)")
-    p.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars (sampling and loading)")
-    a = p.parse_args(argv)
-    folder, out = Path(a.pipeline), Path(a.out)
-    check_sampling_options(p, a)
-    if out.is_dir(): p.error(f"--out {out} is a folder; give a file name ending in .mp4 or .gif")
-    if not out.parent.is_dir(): p.error(f"--out {out}: no such folder {out.parent}")
-    if not (folder / "model_index.json").exists():
-        p.error(f"{folder} is not a pipeline folder (no model_index.json); save one with HuViDPOPipeline.save_pretrained")
-    if out.suffix.lower() not in (".mp4", ".gif"): p.error(f"--out must end in .mp4 or .gif, got {out.name}")
-    if a.first_frame and not Path(a.first_frame).is_file(): p.error(f"--first-frame: no such file {a.first_frame}")
-    if a.t2i and not (Path(a.t2i) / "model_index.json").exists(): p.error(f"--t2i: {a.t2i} is not a diffusers pipeline folder (no model_index.json)")
-    if a.first_frame:
-        from PIL import Image
-        try: first = Image.open(a.first_frame); first.load()
-        except Exception as e: p.error(f"--first-frame: cannot read {a.first_frame} as an image: {e}")
-    pipe = load_pipeline_for_command(p, folder, a.lora, a.device, a.quiet)
-    device = pipe.device
-    g = torch.Generator(device="cpu").manual_seed(a.seed)
-    if not a.first_frame:
-        first = make_first_frame(a.prompt, a.t2i, num_inference_steps=a.t2i_steps, guidance_scale=a.t2i_guidance,
-                                 generator=torch.Generator().manual_seed(a.seed), device=device)
-    try:
-        video = pipe(a.prompt, first, num_frames=a.num_frames, num_inference_steps=a.steps, guidance_scale=a.guidance,
-                     generator=g, shared_noise=a.shared_noise, adain=a.adain, histogram_match=a.histogram_match,
-                     output_type="pt").frames[0]
-    except (ValueError, TypeError) as e:
-        print(f"huvidpo sample: {e}", file=sys.stderr); return 2
-    write_video(out, video.cpu(), fps=a.fps)
-    print(f"wrote {out} ({video.shape[1]} frames, {video.shape[2]}x{video.shape[3]})")
-    return 0
-
 # %% ../nbs/05_pipeline.ipynb #afa3f72c
 SD_PARTS = {"unet": "config.json", "vae": "config.json", "text_encoder": "config.json",
             "tokenizer": "tokenizer_config.json", "scheduler": "scheduler_config.json"}
@@ -479,6 +404,7 @@ def check_sd_folder(sd_path, # the folder to check
                          "(the UNet's cross-attention and AnimateDiff's SD 1.5 adapters expect CLIP ViT-L's 768 features)")
     return sd
 
+# %% ../nbs/05_pipeline.ipynb #c03ba29a
 def _check_adapter_fits(sd, adapter_path):
     "The MotionAdapter's block layout must be the UNet's, or `UNetMotionModel.from_unet2d` fails deep inside."
     import json
@@ -494,6 +420,7 @@ def _check_adapter_fits(sd, adapter_path):
             raise ValueError(f"motion_adapter_path={str(a)!r} does not fit the SD UNet: the adapter's {ak}={av}, the UNet's "
                              f"{uk}={uv} (an adapter made for another base model?)")
 
+# %% ../nbs/05_pipeline.ipynb #7c70483b
 def pipeline_from_sd(sd_path, # a diffusers SD 1.x folder: unet/, vae/, text_encoder/, tokenizer/, scheduler/
                      motion_adapter_path=None, # an AnimateDiff `MotionAdapter` folder; None: fresh motion modules (identity at start)
                      num_frames:int=16, # F of a video, frame 0 included (AnimateDiff: 16)
@@ -519,46 +446,3 @@ def pipeline_from_sd(sd_path, # a diffusers SD 1.x folder: unet/, vae/, text_enc
     tokenizer = CLIPTokenizer.from_pretrained(sd / "tokenizer")
     return HuViDPOPipeline(unet.eval(), scheduler, text_encoder, tokenizer, vae=vae.eval(), attention_mode=attention_mode,
                            num_frames=num_frames)
-
-# %% ../nbs/05_pipeline.ipynb #9da96737
-@contextlib.contextmanager
-def _no_progress_bars():
-    "No diffusers/transformers progress bars while loading and writing weights (restored afterwards)."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    d, t = dlog.is_progress_bar_enabled(), tlog.is_progress_bar_enabled()
-    dlog.disable_progress_bar(); tlog.disable_progress_bar()
-    try: yield
-    finally:
-        if d: dlog.enable_progress_bar()
-        if t: tlog.enable_progress_bar()
-
-def make_base_main(argv:list|None=None, # the arguments after `huvidpo make-base`
-                  ) -> int: # the exit code: 0 done, 2 bad options or folders
-    "`huvidpo make-base`: a base folder from a local SD 1.x folder and an optional AnimateDiff motion adapter."
-    p = argparse.ArgumentParser(prog="huvidpo make-base", description="Build the video pipeline from a local diffusers "
-                                "Stable Diffusion 1.x folder and an optional AnimateDiff MotionAdapter folder, and save it as a "
-                                "base folder for `huvidpo train-motion --pretrained`, `huvidpo train-dpo --base` and `huvidpo sample`.")
-    p.add_argument("--sd", required=True, help="a diffusers SD 1.x folder with unet/, vae/, text_encoder/, tokenizer/, scheduler/")
-    p.add_argument("--motion-adapter", default=None, help="an AnimateDiff MotionAdapter folder (default: fresh motion modules, "
-                   "the identity at start, for train-motion to learn)")
-    p.add_argument("--out", required=True, help="the base folder to write (must not exist, or be empty)")
-    p.add_argument("--num-frames", type=int, default=16, help="frames per video, frame 0 included (default: %(default)s)")
-    p.add_argument("--attention-mode", default="first+prev", choices=["frame", "first", "first+prev", "full"],
-                   help="SparseCausal spatial self-attention (default: %(default)s)")
-    a = p.parse_args(argv)
-    out = Path(a.out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())): p.error(f"--out {out} exists and is not an empty folder")
-    with _no_progress_bars():
-        try: pipe = pipeline_from_sd(a.sd, a.motion_adapter, num_frames=a.num_frames, attention_mode=a.attention_mode)
-        except (FileNotFoundError, ValueError) as e:                 # name the options, not the function's arguments
-            msg = str(e).replace("sd_path=", "--sd ").replace("motion_adapter_path=", "--motion-adapter ")
-            print(f"huvidpo make-base: error: {msg}", file=sys.stderr)
-            return 2
-        pipe.save_pretrained(out)
-    n = sum(p.numel() for p in pipe.unet.parameters())
-    h, w = pipe.frame_size
-    print(f"wrote {out}: video UNet with {n / 1e6:.1f}M parameters, motion modules "
-          f"{'from ' + str(a.motion_adapter) if a.motion_adapter else 'fresh (identity)'}, {a.num_frames} frames of {h}x{w} "
-          f"pixels (train-motion --size {h}), attention {a.attention_mode}")
-    return 0

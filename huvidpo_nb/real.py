@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_real_models.ipynb #fff530c8
 from __future__ import annotations
-import argparse, importlib.util, json, sys, time
+import importlib.util, json, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -13,14 +13,14 @@ from einops import rearrange
 from tqdm.auto import tqdm
 from .video import to_uint8, write_video, frame_strip, resize_video
 from .toyworld import CATEGORIES, rate
-from .evaluate import (bootstrap_ci, win_rate, temporal_consistency, drift_from, video_grid, sample_videos, hash_seed,
-                       load_pipeline, eval_inputs, default_base_path)
+from .evaluate import bootstrap_ci, win_rate, temporal_consistency, drift_from, video_grid, sample_videos, hash_seed, eval_inputs, default_base_path
+from .demo import load_pipeline
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'METRICS', 'tiny_clip', 'CLIPScorer', 'text_alignment', 'frame_consistency', 'clip_video_metrics',
            'load_scorer', 'scorer_video_metric', 'inputs_from_files', 'inputs_from_dataset', 'expand_inputs',
            'toy_inputs', 'frames0_tensor', 'sample_all', 'score_all', 'paired_comparison', 'report_tables',
-           'write_eval_report', 'evaluate_parser', 'evaluate_main']
+           'write_eval_report']
 
 # %% ../nbs/13_real_models.ipynb #ef2fc74d
 def tiny_clip(folder, # where to save it
@@ -301,76 +301,3 @@ def write_eval_report(out, # the report folder
     fig = frame_strip([r for _, r in rows], titles=[t for t, _ in rows], scale=0.8)
     fig.savefig(out / "before_after.png", dpi=100); plt.close(fig)
     return out
-
-# %% ../nbs/13_real_models.ipynb #96b2c18f
-def _parse_loras(specs:list, ap) -> dict:
-    loras = {}
-    for s in specs or []:
-        name, sep, path = s.partition("=")
-        if not sep: path = s; name = Path(s).parent.name if Path(s).name == "final" else Path(s).name
-        if not name or name == "base" or name in loras: ap.error(f"--lora {s}: the name must be new, non-empty and not 'base'")
-        if not Path(path).is_dir(): ap.error(f"--lora {s}: no such folder {path}")
-        loras[name] = path
-    return loras
-
-# %% ../nbs/13_real_models.ipynb #398b1eac
-def evaluate_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="huvidpo evaluate", description=(
-        "Sample a base and one or more LoRAs on the same held-out inputs with the same noise, score every video (CLIP "
-        "text alignment and frame consistency, temporal consistency, drift from the base, the toy rater on toy inputs, "
-        "your image-quality scorers), and compare each LoRA with the base: paired differences and win-rates with 95% "
-        "bootstrap intervals. Writes report.md, results.json, grid.mp4/.gif and before_after.png."))
-    ap.add_argument("--base", default=None, help="base pipeline folder (default with --toy: the toy base shipped with the package)")
-    ap.add_argument("--lora", action="append", metavar="NAME=FOLDER", help="a LoRA saved by `huvidpo train-dpo`, repeatable; "
-                    "NAME labels it in the report (default: the folder's name, or its parent's for .../final)")
-    src = ap.add_mutually_exclusive_group(required=True)
-    src.add_argument("--first-frames", help="folder of first-frame images (name order); needs --prompts")
-    src.add_argument("--data-root", help="a preference dataset: each category's prompt.txt and images in <category>/heldout/")
-    src.add_argument("--toy", nargs="+", metavar="CATEGORY", help=f"toy categories' held-out inputs, scored by the toy rater too ({', '.join(CATEGORIES)})")
-    ap.add_argument("--prompts", help="with --first-frames: a text file with one prompt, or one line per image")
-    ap.add_argument("--num-toy-inputs", type=int, default=8, help="with --toy: first frames per category (default: %(default)s)")
-    ap.add_argument("--samples-per-input", type=int, default=1, help="videos per input and model (default: %(default)s)")
-    ap.add_argument("--seed", type=int, default=0, help="evaluation seed: noise and bootstrap (default: %(default)s)")
-    ap.add_argument("--clip", help="a local CLIP folder (CLIPModel + CLIPProcessor save_pretrained) for the CLIP metrics; "
-                    "without it they are left out")
-    ap.add_argument("--scorer", action="append", metavar="FOLDER", help="an image-quality scorer folder with scorer.py "
-                    "defining load_scorer(folder, device) -> score(frames: n c h w in [-1, 1]) -> n floats; repeatable")
-    ap.add_argument("--steps", type=int, default=25, help="DDIM sampling steps (default: %(default)s)")
-    ap.add_argument("--guidance", type=float, default=7.5, help="classifier-free guidance scale; <= 1 turns it off (default: %(default)s)")
-    ap.add_argument("--num-frames", type=int, default=None, help="frames including frame 0 (default: the pipeline's)")
-    ap.add_argument("--batch-size", type=int, default=8, help="videos sampled at once (default: %(default)s)")
-    ap.add_argument("--n-grid", type=int, default=8, help="inputs shown in the grids (default: %(default)s)")
-    ap.add_argument("--fps", type=float, default=8, help="frames per second of the grid videos (default: %(default)s)")
-    ap.add_argument("--out", default="huvidpo_eval", help="report folder (default: %(default)s)")
-    ap.add_argument("--device", default=None, help="cpu, cuda, ... (default: cuda if available)")
-    ap.add_argument("--no-progress", action="store_true", help="no progress bar")
-    return ap
-
-# %% ../nbs/13_real_models.ipynb #cf406322
-def evaluate_main(argv:list|None=None, # the arguments after `huvidpo evaluate`
-                 ) -> int: # the exit code
-    "`huvidpo evaluate`: base vs LoRAs on held-out inputs, with the field's metrics and paired intervals."
-    ap = evaluate_parser(); a = ap.parse_args(argv)
-    if a.first_frames and not a.prompts: ap.error("--first-frames needs --prompts")
-    base = Path(a.base) if a.base else (default_base_path() if a.toy else None)
-    if base is None: ap.error("--base is required (except with --toy)")
-    if not (base / "model_index.json").is_file(): ap.error(f"--base: {base} is not a pipeline folder (no model_index.json)")
-    loras, device = _parse_loras(a.lora, ap), a.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        raw = (toy_inputs(a.toy, a.num_toy_inputs) if a.toy else inputs_from_dataset(a.data_root) if a.data_root
-               else inputs_from_files(a.prompts, a.first_frames))
-        inputs = expand_inputs(raw, a.samples_per_input, a.seed)
-        clip = CLIPScorer(a.clip, device) if a.clip else None
-        scorers = {Path(s).name: load_scorer(s, device) for s in a.scorer or []}
-    except (ValueError, FileNotFoundError, AttributeError) as e: ap.error(str(e))
-    t0 = time.perf_counter()
-    videos = sample_all(base, loras, inputs, a.steps, a.guidance, a.num_frames, a.batch_size, device, not a.no_progress)
-    t_sample = time.perf_counter() - t0
-    metrics = score_all(videos, inputs, clip, scorers)
-    cmp = paired_comparison(metrics, seed=a.seed)
-    meta = dict(base=str(base), loras=loras, clip=a.clip, scorers=a.scorer or [], steps=a.steps, guidance=a.guidance,
-                samples_per_input=a.samples_per_input, seed=a.seed, device=device, sampling_seconds=round(t_sample, 1))
-    write_eval_report(a.out, cmp, videos, metrics, inputs, meta, a.n_grid, a.fps)
-    print(report_tables(cmp, len(inputs["prompts"])))
-    print(f"sampling: {t_sample:.1f} s; report: {Path(a.out) / 'report.md'}")
-    return 0

@@ -35,10 +35,12 @@ def _bright(h, s):
     if luma < 0.45: c = c + (1 - c) * (0.45 - luma) / (1 - luma)
     return _rgb(c)
 
+# %% ../nbs/06_toy_world.ipynb #02c3094c
 def _check_category(category):
     if category not in CATEGORIES:
         raise ValueError(f"category must be one of {list(CATEGORIES)}, got {category!r}")
 
+# %% ../nbs/06_toy_world.ipynb #1bd08b3c
 def sample_params(category:str, # a key of `CATEGORIES`
                   seed:int, # which clip of the category
                   size:int=16, # frame height and width in pixels
@@ -140,6 +142,7 @@ def _poly_fit(a, deg):
     A = torch.stack([t ** k for k in range(deg + 1)], -1)                    # f k
     return a @ (A @ torch.linalg.pinv(A)).T                                   # projection on the polynomials
 
+# %% ../nbs/06_toy_world.ipynb #b485f912
 def _check_rate_input(video, category):
     if not torch.is_tensor(video) or not video.is_floating_point():
         raise TypeError(f"rate: video must be a float tensor in [-1, 1], got {type(video).__name__} {getattr(video, 'dtype', '')}")
@@ -147,6 +150,7 @@ def _check_rate_input(video, category):
         raise ValueError(f"rate: video must be `c f h w` or `b c f h w` with 3 channels and at least 2 frames, got shape {tuple(video.shape)}")
     _check_category(category)
 
+# %% ../nbs/06_toy_world.ipynb #ace2eec7
 def rate_terms(video:torch.Tensor, # `c f h w` or `b c f h w` in [-1, 1]
                category:str, # a key of `CATEGORIES`
               ) -> dict: # float tensors of shape (b,): `score` and every error and quality that makes it
@@ -180,6 +184,7 @@ def rate_terms(video:torch.Tensor, # `c f h w` or `b c f h w` in [-1, 1]
     out = dict(score=score, progress=D, **{f"e_{k}": v for k, v in e.items()}, **{f"q_{k}": v for k, v in q.items()})
     return {k: t.float().cpu() for k, t in out.items()}
 
+# %% ../nbs/06_toy_world.ipynb #778ebf52
 def rate(video:torch.Tensor, # `c f h w` or `b c f h w` in [-1, 1]
          category, # a key of `CATEGORIES`, or one per video of a batch
         ): # a float for one video, a tensor of `b` scores for a batch
@@ -207,6 +212,7 @@ def _blur(x, sigma):
     y = F.conv2d(F.pad(y, (0, 0, r, r), mode="replicate"), k.view(1, 1, -1, 1))
     return y.view(Fr, C, H, W).permute(1, 0, 2, 3)
 
+# %% ../nbs/06_toy_world.ipynb #8ee4d277
 def corrupt(video:torch.Tensor, # `c f h w` in [-1, 1], a clean render (frame 0 is kept as it is)
             kind:str, # one of `CORRUPTIONS`
             strength:float, # 0 leaves the video unchanged; see the list above for each kind's scale

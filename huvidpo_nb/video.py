@@ -82,6 +82,7 @@ def write_video(path, # `.mp4` or `.gif`
         if tmp.exists(): tmp.unlink()
     return path
 
+# %% ../nbs/00_video.ipynb #5da7db18
 @contextlib.contextmanager
 def _utf8_name(path):
     "`path`, or a symlink to it with a plain name if its name is not UTF-8 (mediapy decodes ffmpeg's log, which echoes it, as UTF-8)."
@@ -93,6 +94,7 @@ def _utf8_name(path):
         link.symlink_to(path.resolve())
         yield link
 
+# %% ../nbs/00_video.ipynb #d36c8c3c
 def read_video(path, # a video file ffmpeg can read
               ) -> torch.Tensor: # `c f h w` in [-1, 1]
     "Read a video file as a float tensor in [-1, 1]."
@@ -124,6 +126,7 @@ def resize_video(video:torch.Tensor, # `c f h w` or `b c f h w`
     y = rearrange(y, "(b f) c h w -> b c f h w", b=b)
     return y[0] if single else y
 
+# %% ../nbs/00_video.ipynb #5fdb63d3
 def center_crop(video:torch.Tensor, # `c f h w` or `b c f h w`
                 size, # an int (square) or `(h, w)`
                ) -> torch.Tensor:
@@ -134,6 +137,7 @@ def center_crop(video:torch.Tensor, # `c f h w` or `b c f h w`
     top, left = (h - th) // 2, (w - tw) // 2
     return video[..., top:top + th, left:left + tw]
 
+# %% ../nbs/00_video.ipynb #da3dff8a
 def sample_frames(video:torch.Tensor, # `c f h w` or `b c f h w`
                   num_frames:int, # F, how many frames to keep
                   stride:int=1, # take every `stride`-th frame
@@ -196,6 +200,7 @@ def show_videos(videos, # one `c f h w`, a `b c f h w` batch or a list of `c f h
     up = lambda a: np.repeat(np.repeat(a, max(1, height // a.shape[1]), 1), max(1, height // a.shape[1]), 2)
     return mediapy.show_videos([up(a) for a in vids], titles=titles, fps=fps, columns=columns, codec="gif", **kwargs)
 
+# %% ../nbs/00_video.ipynb #423c5261
 def frame_strip(videos, # one `c f h w`, a `b c f h w` batch or a list of `c f h w`
                 titles=None, # a label per row
                 frame_labels:bool=True, # write the frame index above the first row
@@ -217,6 +222,7 @@ def frame_strip(videos, # one `c f h w`, a `b c f h w` batch or a list of `c f h
     fig.tight_layout(pad=0.2)
     return fig
 
+# %% ../nbs/00_video.ipynb #c0cd35c3
 def plt_subplots(n, f, **kw):
     "`plt.subplots` that always returns a 2D array of axes."
     import matplotlib.pyplot as plt

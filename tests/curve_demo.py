@@ -12,7 +12,7 @@ noise for every model), and appended to OUT/sweep.jsonl as `curve_n{n}_{budget}_
 import argparse, json, math, os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 from dataclasses import replace
-from huvidpo_nb.evaluate import DemoConfig, run_sweep, count_pairs
+from huvidpo_nb.demo import DemoConfig, run_sweep, count_pairs
 
 def variants(cfg, out, sizes, seeds, budgets):
     "One `run_sweep` variant per (size, budget, seed)."

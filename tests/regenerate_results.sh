@@ -25,7 +25,7 @@ python tests/rounds_demo.py "$WORK/demo" v_lr1e-3_s100 base '{"lr": 0.001, "max_
 python - "$WORK/demo" <<'PY'
 import shutil, sys
 from pathlib import Path
-from huvidpo_nb.evaluate import sweep_report
+from huvidpo_nb.demo import sweep_report
 work, res = Path(sys.argv[1]), Path("nbs/results")
 sweep_report(work, {"huvidpo": "v_lr1e-3_s100", "huvidpo_eps": "eps_lr1e-3_s100", "sft": "sft_lr1e-3_s100"}, res / "effect")
 for p in ["report.md", "results.json", "scores.png", "training.png", "before_after.png", "difference.png"] + \

@@ -13,8 +13,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 from pathlib import Path
 from dataclasses import replace
 from safetensors.torch import load_file, save_file
-from huvidpo_nb.evaluate import (DemoConfig, dpo_rounds, eval_inputs, score_videos, compare, bootstrap_ci, load_pipeline,
-                                 sample_videos, default_base_path, _fmt)
+from huvidpo_nb.demo import DemoConfig, dpo_rounds, load_pipeline
+from huvidpo_nb.evaluate import eval_inputs, score_videos, compare, bootstrap_ci, sample_videos, default_base_path, _fmt
 
 if __name__ == "__main__":
     if len(sys.argv) < 4: sys.exit(__doc__)

@@ -11,7 +11,7 @@ exists: run `--part none` first, or let one part create it before starting the o
 """
 import argparse, os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-from huvidpo_nb.evaluate import DemoConfig, run_sweep
+from huvidpo_nb.demo import DemoConfig, run_sweep
 
 VARIANTS = {
     "dpo": {}, "sft": {"objective": "sft"},                                     # the demo's own runs (seed 0)

@@ -28,7 +28,7 @@ def test_clip_metrics_on_hand_made_frames(tmp_path):
 
 def _random_lora(base, out, seed):
     "A LoRA with random non-zero weights on the base's UNet, saved as `huvidpo train-dpo` saves one."
-    from huvidpo_nb.evaluate import load_pipeline
+    from huvidpo_nb.demo import load_pipeline
     from huvidpo_nb.models import add_lora, save_lora
     torch.manual_seed(seed)
     pipe = load_pipeline(base); add_lora(pipe.unet, rank=4, alpha=8, dropout=0.0)
@@ -39,7 +39,7 @@ def _random_lora(base, out, seed):
 
 
 def test_evaluate_cli_on_tiny_sd_model(tmp_path):
-    from huvidpo_nb.pipeline import make_base_main
+    from huvidpo_nb.cli import make_base_main
     sd, adapter = make_tiny_sd(tmp_path)
     base = tmp_path / "base"
     assert make_base_main([str(a) for a in ("--sd", sd, "--motion-adapter", adapter, "--out", base, "--num-frames", 4)]) == 0
@@ -77,7 +77,7 @@ def test_evaluate_cli_on_tiny_sd_model(tmp_path):
 
 def test_evaluate_cli_errors_name_the_option(tmp_path, capsys):
     import pytest
-    from huvidpo_nb.real import evaluate_main
+    from huvidpo_nb.cli import evaluate_main
     from huvidpo_nb.evaluate import default_base_path
     (tmp_path / "p.txt").write_text("a\nb\n"); (tmp_path / "ff").mkdir()
     for j in range(3): Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "ff" / f"{j}.png")

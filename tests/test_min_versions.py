@@ -20,7 +20,8 @@ CHECK = r'''
 import tempfile
 from pathlib import Path
 import torch, diffusers, transformers, peft, accelerate
-from huvidpo_nb.train import MotionConfig, DPOConfig, train_motion, train_dpo
+from huvidpo_nb.train import MotionConfig, DPOConfig
+from huvidpo_nb.runs import train_motion, train_dpo
 from huvidpo_nb.data import write_toy_dataset
 from huvidpo_nb.pipeline import HuViDPOPipeline
 from huvidpo_nb.toyworld import render

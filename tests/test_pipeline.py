@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from huvidpo_nb.models import build_video_unet, make_scheduler, make_toy_text_encoder, add_lora, save_lora
-from huvidpo_nb.pipeline import HuViDPOPipeline, sample_main
+from huvidpo_nb.pipeline import HuViDPOPipeline
+from huvidpo_nb.cli import sample_main
 from huvidpo_nb.video import moving_shapes, to_uint8, read_video
 
 PROMPTS = ["a ball rolling right", "a ball bouncing"]

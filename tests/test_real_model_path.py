@@ -23,7 +23,7 @@ def _huvidpo(*args, timeout=180):
     args = [str(a) for a in args]
     from huvidpo_nb import cli
     if args[0] == "make-base" and "make-base" not in cli.COMMANDS:     # until the CLI lists it: call the same function
-        cmd = [sys.executable, "-c", "import sys; from huvidpo_nb.pipeline import make_base_main; "
+        cmd = [sys.executable, "-c", "import sys; from huvidpo_nb.cli import make_base_main; "
                "sys.exit(make_base_main(sys.argv[1:]))", *args[1:]]
     else: cmd = [str(HUVIDPO), *args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env={**os.environ, "OMP_NUM_THREADS": "1"})
@@ -153,7 +153,7 @@ def test_real_model_recipe_end_to_end(tmp_path):
 
 def test_make_base_errors_name_the_missing_part(tmp_path, capsys):
     import shutil
-    from huvidpo_nb.pipeline import make_base_main
+    from huvidpo_nb.cli import make_base_main
     sd, adapter = make_tiny_sd(tmp_path)
     shutil.copytree(sd, tmp_path / "no_tok", ignore=shutil.ignore_patterns("tokenizer"))
     for argv, msg in [(["--sd", tmp_path / "no_tok"], "missing tokenizer/"),

@@ -135,3 +135,52 @@ def test_relative_links_resolve_from_readme_and_index():
     assert broken(readme, ROOT) == [], "README.md links to missing files"
     index = index_markdown(nbformat.read(ROOT / "nbs" / "index.ipynb", as_version=4))
     assert broken(index, ROOT / "nbs") == [], "nbs/index.ipynb links to missing files (python tests/sync_index.py rewrites them)"
+
+def _notebook_of_module() -> dict:
+    "module name -> the number of the notebook that exports it (`#| default_exp`)."
+    out = {}
+    for p in sorted((ROOT / "nbs").glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(p, as_version=4)
+        m = next((re.search(r"^#\|\s*default_exp\s+(\S+)", c.source, re.M) for c in nb.cells
+                  if c.cell_type == "code" and re.search(r"^#\|\s*default_exp", c.source, re.M)), None)
+        if m: out[m.group(1)] = int(p.name[:2])
+    return out
+
+def _imported_modules(source:str) -> set:
+    "Every `huvidpo_nb` module a source imports: top-level, inside functions, relative, and by string (importlib)."
+    import ast
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import): names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = ("huvidpo_nb." if node.level else "") + (node.module or "")
+            names.add(base.rstrip("."))
+            if base.rstrip(".") == "huvidpo_nb" or not node.module: names |= {f"huvidpo_nb.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):     # "huvidpo_nb.train:fn" for importlib
+            m = re.fullmatch(r"huvidpo_nb\.(\w+)(?:[:.]\w+)?", node.value.strip())
+            if m: names.add(f"huvidpo_nb.{m.group(1)}")
+    return {n.split(".")[1] for n in names if n.startswith("huvidpo_nb.") and len(n.split(".")) > 1}
+
+def test_no_module_imports_a_later_notebook():
+    "Teaching modules come first: a module never imports (even lazily, even by string) one exported by a later notebook."
+    order = _notebook_of_module()
+    assert {"video", "loss", "cli"} <= set(order), order
+    back = [f"{m} ({order[m]:02d}) imports {i} ({order[i]:02d})" for m in order
+            for i in sorted(_imported_modules((ROOT / "huvidpo_nb" / f"{m}.py").read_text())) if i in order and order[i] > order[m]]
+    assert not back, "imports running back up the notebook order:\n" + "\n".join(back)
+    assert _imported_modules("def f():\n    from huvidpo_nb.cli import main\n") == {"cli"}
+    assert _imported_modules("from .train import fit\nx = 'huvidpo_nb.demo:run_demo'") == {"train", "demo"}
+    assert _imported_modules("from huvidpo_nb import toyworld\nimport huvidpo_nb.label") == {"toyworld", "label"}
+
+MAX_CELL_LINES = 40
+def test_teaching_notebooks_have_short_cells():
+    "In the teaching notebooks 00-09 no code cell is over 40 lines, and the median stays near 10."
+    import statistics
+    long, lengths = [], []
+    for p in sorted((ROOT / "nbs").glob("0[0-9]_*.ipynb")):
+        for i, c in enumerate(nbformat.read(p, as_version=4).cells):
+            if c.cell_type != "code": continue
+            n = len(c.source.splitlines()); lengths.append(n)
+            if n > MAX_CELL_LINES: long.append(f"{p.name} cell {i}: {n} lines")
+    assert lengths and not long, f"code cells over {MAX_CELL_LINES} lines (split them, a sentence of markdown between):\n" + "\n".join(long)
+    assert statistics.median(lengths) <= 12, f"median code cell {statistics.median(lengths)} lines"

@@ -6,10 +6,11 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from huvidpo_nb.train import (DPOConfig, MotionConfig, train_dpo, train_motion, list_checkpoints, read_log,
-                              train_dpo_main, train_motion_main)
+from huvidpo_nb.train import DPOConfig, MotionConfig
+from huvidpo_nb.runs import train_dpo, train_motion, list_checkpoints, read_log
+from huvidpo_nb.cli import train_dpo_main, train_motion_main
 
-ENTRY = "import sys; from huvidpo_nb.train import train_dpo_main; sys.exit(train_dpo_main(sys.argv[1:]))"
+ENTRY = "import sys; from huvidpo_nb.cli import train_dpo_main; sys.exit(train_dpo_main(sys.argv[1:]))"
 ENV = dict(os.environ, OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false")
 
 @pytest.fixture(scope="module")

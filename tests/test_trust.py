@@ -6,10 +6,12 @@ import pytest
 import torch
 from PIL import Image
 
-from huvidpo_nb.train import MotionConfig, train_motion, train_dpo_main, read_log, list_checkpoints
+from huvidpo_nb.train import MotionConfig
+from huvidpo_nb.runs import train_motion, read_log, list_checkpoints
+from huvidpo_nb.cli import train_dpo_main
 from huvidpo_nb.data import write_toy_dataset
-from huvidpo_nb.pipeline import sample_main
-from huvidpo_nb.data import candidates_main
+from huvidpo_nb.cli import sample_main
+from huvidpo_nb.cli import candidates_main
 from huvidpo_nb.video import write_video
 from huvidpo_nb.toyworld import render
 
@@ -96,7 +98,7 @@ def test_item3_torn_last_line_and_skip_invalid(toy, tmp_path, capsys):
 
 def test_item4_5_dataset_that_does_not_fit_the_base(toy, tmp_path, capsys):
     "Items 4, 5: one odd video is a validate problem without options; a dataset of another size or frame count is refused."
-    from huvidpo_nb.data import validate_main
+    from huvidpo_nb.cli import validate_main
     big = write_toy_dataset(tmp_path / "big", categories=["rain"], videos_per_category=3, size=24)
     err = one_line_error(capsys, train_dpo_main(dpo(toy, tmp_path / "r1", "--max-steps", 1, data=str(big))))
     assert "24x24" in err and "16x16" in err
