@@ -18,7 +18,6 @@ export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p "$WORK"
 huvidpo demo --out "$WORK/demo"
 python tests/sweep_demo.py "$WORK/demo" --part all
-python tests/sweep_demo.py "$WORK/demo" --part effect
 python tests/curve_demo.py "$WORK/demo" --sizes 8 16 --seeds 0 --budgets epochs
 python tests/curve_demo.py "$WORK/demo" --sizes 8 --seeds 0 --budgets steps
 python tests/rounds_demo.py "$WORK/demo" v_lr1e-3_s100 base '{"lr": 0.001, "max_steps": 100}'
