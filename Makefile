@@ -26,7 +26,7 @@ venv: $(BIN)/nbdev_test  ## create .venv with the project and its dev extra
 test: venv  ## the test command CI runs: every notebook (no slow cells) and pytest
 	@start=$$(date +%s); \
 	$(BIN)/nbdev_test --n_workers 2 --do_print --timing && \
-	$(BIN)/python -m pytest tests/ -q && \
+	$(BIN)/python -m pytest tests/ -q -n 2 && \
 	echo "tests took $$(( $$(date +%s) - start )) s"
 
 test-browser: venv  ## JupyterLab driven by headless Chromium (installs Debian's chromium and chromium-driver if missing)
