@@ -35,7 +35,7 @@ def test_notebooks_are_clean(tmp_path):
 
 # what draws a figure in a cell: matplotlib, the video helpers of 00_video, mediapy, PIL images shown with display
 _DRAWS = re.compile(r"\bplt\.|\.imshow\(|\bshow_videos?\(|\bshow_images?\(|\bmedia\.show_|\bplot_\w+\(")
-_MACHINE_PATH = re.compile(r"/work/|/home/|/root/|/tmp/|/private/var/|/Users/|(?<!<)site-packages|[A-Z]:\\\\")
+_MACHINE_PATH = re.compile(r"/(?:work|home|root|tmp|private/var|Users)/|(?<!<)site-packages|[A-Z]:\\\\")
 
 def _published():
     sys.path.insert(0, str(ROOT / "tests"))
