@@ -13,15 +13,6 @@ from huvidpo_nb.cli import train_dpo_main, train_motion_main
 ENTRY = "import sys; from huvidpo_nb.cli import train_dpo_main; sys.exit(train_dpo_main(sys.argv[1:]))"
 ENV = dict(os.environ, OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false")
 
-@pytest.fixture(scope="module")
-def toy(tmp_path_factory):
-    "An untrained toy base (max_steps=0 writes the randomly initialised base) and a small toy preference dataset."
-    from huvidpo_nb.data import write_toy_dataset
-    root = tmp_path_factory.mktemp("toy")
-    base = train_motion(MotionConfig(output_dir=str(root / "base"), max_steps=0, progress=False)).final
-    pairs = write_toy_dataset(root / "pairs", categories=["ball_rolls_right"], videos_per_category=4, corrupt_fraction=0.5)
-    return dict(base=str(base), pairs=str(pairs))
-
 def _args(toy, out, **kw):
     opts = {**dict(base=toy["base"], data_root=toy["pairs"], output_dir=str(out), beta=5000, max_steps=6, batch_size=1,
                    checkpoint_every=2, seed=3), **kw}

@@ -16,15 +16,6 @@ from huvidpo_nb.video import write_video
 from huvidpo_nb.toyworld import render
 
 
-@pytest.fixture(scope="module")
-def toy(tmp_path_factory):
-    "An untrained toy base (8 frames of 16x16) and a 4-video toy preference dataset."
-    root = tmp_path_factory.mktemp("trust")
-    base = train_motion(MotionConfig(output_dir=str(root / "base"), max_steps=0, progress=False)).final
-    data = write_toy_dataset(root / "pairs", categories=["ball_rolls_right"], videos_per_category=4, corrupt_fraction=0.5)
-    return dict(root=root, base=str(base), data=str(data))
-
-
 def dpo(toy, out, *extra, data=None):
     return ["--base", toy["base"], "--data-root", data or toy["data"], "--output-dir", str(out), "--beta", "5000",
             "--batch-size", "1", "--no-progress", *map(str, extra)]
