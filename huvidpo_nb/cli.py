@@ -478,12 +478,14 @@ def demo_main(argv:list|None=None, # the arguments after `huvidpo demo`
     ap.add_argument("--max-steps", type=int, default=d.max_steps, help="optimizer steps of DPO and SFT (default: %(default)s)")
     ap.add_argument("--batch-size", type=int, default=d.batch_size, help="pairs per step (default: %(default)s)")
     ap.add_argument("--no-sft", action="store_true", help="skip the SFT baseline")
+    ap.add_argument("--workers", type=int, default=d.workers,
+                    help="processes for the independent phases (candidates per category, DPO beside SFT, evaluations); 1: one process (default: %(default)s)")
     ap.add_argument("--quick", action="store_true", help="a tiny run through every phase in about a minute (for tests)")
     a = ap.parse_args(argv)
     cfg = DemoConfig(out=a.out, base=a.base, categories=a.categories, seed=a.seed, n_first=a.n_first, n_samples=a.n_samples,
                      min_margin=a.min_margin, pairing=a.pairing, n_eval=a.n_eval, num_inference_steps=a.steps,
                      guidance_scale=a.guidance, beta=a.beta, lr=a.lr, loss_space=a.loss_space, rounds=a.rounds, reference=a.reference, max_steps=a.max_steps, batch_size=a.batch_size,
-                     sft=not a.no_sft, quick=a.quick)
+                     sft=not a.no_sft, workers=a.workers, quick=a.quick)
     try: run_demo(cfg)
     except (FileNotFoundError, ValueError, RuntimeError) as e:
         print(f"huvidpo demo: {e}", file=sys.stderr); return 1

@@ -30,24 +30,25 @@ class DemoConfig:
     base: str|None = None                     # the base folder; None: the toy base shipped with the package
     categories: list = field(default_factory=lambda: list(CATEGORIES))
     seed: int = 0                             # the training seed (LoRA init, noise, timesteps, pair order)
-    n_first: int = 12                         # candidate first frames per category
-    n_samples: int = 4                        # candidate videos per first frame
-    min_margin: float = 0.2                   # pairs closer than this in rater score are skipped
+    n_first: int = 24                         # candidate first frames per category
+    n_samples: int = 8                        # candidate videos per first frame
+    min_margin: float = 1.5                   # pairs closer than this in rater score are not written (only clear preferences)
     pairing: str = "first_frame"              # "first_frame" or "category" (HuViDPO's all pairs)
     n_eval: int = 32                          # held-out first frames per category (one video each, per model)
     num_inference_steps: int = 10             # DDIM steps when sampling (trailing spacing; 10 scored like 20 on the toy base)
     guidance_scale: float = 1.0               # classifier-free guidance; 1 = off (on the toy base it did not help, see below)
-    beta: float = 5000.0                      # DPO beta (mean-reduced errors; HuViDPO's 50 hurt on the toy)
+    beta: float = 20000.0                     # DPO beta (errors mean-reduced per video as in HuViDPO, whose value is 50; chosen by the sweeps of 09)
     loss_space: str = "native"                # DPO and SFT errors: "native" (v for the toy) or "epsilon" (HuViDPO's)
     rounds: int = 1                           # DPO rounds: each later one samples, rates and pairs fresh candidates from the last model
     reference: str = "base"                   # the reference of rounds 2..: "base", or "init" (the last round's model)
-    lr: float = 1e-4                          # AdamW learning rate, DPO and SFT
-    max_steps: int = 200                      # optimizer steps, DPO and SFT
+    lr: float = 1e-3                          # AdamW learning rate, DPO and SFT
+    max_steps: int = 100                      # optimizer steps, DPO and SFT
     batch_size: int = 4                       # pairs (DPO) or winners (SFT) per step
     lora_rank: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.1
     sft: bool = True                          # also train and evaluate the SFT baseline
+    workers: int = 2                          # processes for the independent phases (categories' candidates, DPO beside SFT, the evaluations); 1: all in this one
     quick: bool = False                       # a tiny run through every phase (about a minute): for tests
 
     def __post_init__(self):
@@ -70,6 +71,7 @@ def load_pipeline(base, # a pipeline folder (`model_index.json`) or a train-moti
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
+# %% ../nbs/11_demo.ipynb #197616ac
 class _Phases:
     "Times phases and prints each as it ends."
     def __init__(self): self.times = {}
@@ -80,54 +82,112 @@ class _Phases:
         self.times[name] = time.perf_counter() - t0
         print(f"[demo] {name}: {self.times[name]:.1f} s", flush=True)
 
+def _pool(workers:int):
+    "`workers` spawned processes with one torch thread each, or None (`workers` <= 1): jobs run in this process."
+    if workers <= 1: return contextlib.nullcontext(None)
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=torch.set_num_threads, initargs=(1,))
+
+@contextlib.contextmanager
+def _worker_errors():
+    "A worker that died says why it probably did, instead of only `BrokenProcessPool`."
+    from concurrent.futures.process import BrokenProcessPool
+    try: yield
+    except BrokenProcessPool as e:
+        raise RuntimeError("a worker process of the demo died before finishing its job. If you call `run_demo` from a script, "
+                           "put the call under `if __name__ == \"__main__\":` (spawned workers re-import the script); "
+                           "if memory ran out, use fewer workers (`--workers 1` runs every job in this process)") from e
+
+def _submit(pool, fn, *args):
+    "Start `fn(*args)` in the pool (or run it here); `.result()` gives what it returned, or raises what it raised."
+    from concurrent.futures import Future
+    if pool is not None:   # a spawned process finds functions by module and name: the package's, not a notebook's __main__
+        import importlib
+        return pool.submit(getattr(importlib.import_module("huvidpo_nb.demo"), fn.__name__), *args)
+    f = Future()
+    try: f.set_result(fn(*args))
+    except BaseException as e: f.set_exception(e)
+    return f
+
+def _timed(fn, *args):
+    "`fn(*args)` and the seconds it took (in whichever process ran it)."
+    t0 = time.perf_counter(); r = fn(*args)
+    return r, time.perf_counter() - t0
+
+def _candidates_job(base, root, cat, cfg):
+    "One category's candidates (sampled, rated, paired), in a process of its own."
+    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
+    return _timed(lambda: make_candidates(load_pipeline(base), root, [cat], cfg.n_first, cfg.n_samples, cfg.min_margin,
+                                          cfg.pairing, seed=cfg.seed, **skw)[cat])
+
+def _train_job(cfg, base, out, objective, progress):
+    "The SFT baseline, or HuViDPO's round 1 then rounds 2..`cfg.rounds`: the LoRA folder of every round."
+    from huvidpo_nb.runs import train_dpo
+    def run():
+        first = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / objective, objective, progress=progress)).final
+        if objective == "sft" or cfg.rounds == 1: return [str(first)]
+        return [str(p) for p in dpo_rounds(cfg, base, out, first, progress=progress)]
+    return _timed(run)
+
+def _eval_job(base, lora, cfg, path):
+    "The held-out videos of one model (the base if `lora` is None), saved to `path`."
+    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
+    def run():
+        inputs, p = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed), load_pipeline(base)
+        if lora is not None: p.load_lora(lora)
+        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        save_file({"videos": v.contiguous()}, path)
+        return str(path)
+    return _timed(run)
+
+# %% ../nbs/11_demo.ipynb #2fc5f040
 def run_demo(cfg:DemoConfig) -> dict:
     "Base -> candidates -> rater -> pairs -> HuViDPO and SFT -> held-out evaluation -> report. Returns the comparison."
-    from huvidpo_nb.train import DPOConfig
-    from huvidpo_nb.runs import train_dpo, read_log
+    from huvidpo_nb.runs import read_log
     from huvidpo_nb.data import validate_dataset, format_report
-    out = Path(cfg.out); phase = _Phases()
+    out = Path(cfg.out); phase = _Phases(); jobs = {}
     base = Path(cfg.base) if cfg.base else default_base_path()
     if not base.exists():
         raise FileNotFoundError(f"no base model at {base}: make one with `huvidpo train-motion` (see the README) and pass --base")
     bad = [c for c in cfg.categories if c not in CATEGORIES]
     if bad: raise ValueError(f"unknown categories {bad}; known: {list(CATEGORIES)}")
+    if cfg.workers < 1: raise ValueError(f"workers must be at least 1, got {cfg.workers}")
     seed_everything(cfg.seed)
-    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
-    with phase("load base"): pipe = load_pipeline(base)
-    with phase("candidates"):
-        cand = make_candidates(pipe, out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing,
-                               seed=cfg.seed, **skw)
-        for c in cand: cand[c]["pairs"] = count_pairs(out / "data", c, cfg.min_margin)    # what training reads
-        for c, s in cand.items(): print(f"  {c}: {s['videos']} videos, mean score {s['mean_score']:.2f}, {s['pairs']} pairs")
-        problems = validate_dataset(out / "data")
-        if problems: raise RuntimeError("the candidate dataset is invalid:\n" + format_report(problems))
-    with phase("train HuViDPO (DPO)"):
-        dpo = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "dpo"))
-    finals = [dpo.final]
-    if cfg.rounds > 1:
-        with phase(f"rounds 2-{cfg.rounds}"): finals = dpo_rounds(cfg, base, out, finals[0])
-    loras = {"base": None, "huvidpo": finals[-1]}
-    if cfg.sft:
-        with phase("train SFT baseline"):
-            sft = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / "sft", objective="sft"))
-        loras = {"base": None, "sft": sft.final, "huvidpo": finals[-1]}
+    with _pool(cfg.workers) as pool, _worker_errors():
+        with phase("candidates"):
+            futs = {c: _submit(pool, _candidates_job, base, out / "data", c, cfg) for c in cfg.categories}
+            cand = {}
+            for c, f in futs.items(): cand[c], jobs[f"candidates {c}"] = f.result()
+            for c in cand: cand[c]["pairs"] = count_pairs(out / "data", c, cfg.min_margin)    # what training reads
+            for c, s in cand.items(): print(f"  {c}: {s['videos']} videos, mean score {s['mean_score']:.2f}, {s['pairs']} pairs")
+            problems = validate_dataset(out / "data")
+            if problems: raise RuntimeError("the candidate dataset is invalid:\n" + format_report(problems))
+        names = ["dpo"] + (["sft"] if cfg.sft else [])
+        with phase("train HuViDPO" + (" and the SFT baseline" if cfg.sft else "") + (f", {cfg.rounds} rounds" if cfg.rounds > 1 else "")):
+            # side by side, the SFT run shows no bar: two bars from two processes would overwrite each other's line
+            futs = {n: _submit(pool, _train_job, cfg, base, out, n, n == "dpo" or pool is None) for n in names}
+            finals = {}
+            for n, f in futs.items(): finals[n], jobs[f"train {n}"] = f.result()
+        loras = {"base": None, **({"sft": finals["sft"][-1]} if cfg.sft else {}), "huvidpo": finals["dpo"][-1]}
+        with phase("evaluate " + ", ".join(loras)):
+            futs = {n: _submit(pool, _eval_job, base, l, cfg, out / f"eval_{n}.safetensors") for n, l in loras.items()}
+            paths = {}
+            for n, f in futs.items(): paths[n], jobs[f"evaluate {n}"] = f.result()
     inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed)
     results = {}
-    for name, lora in loras.items():
-        with phase(f"evaluate {name}"):
-            p = load_pipeline(base)
-            if lora is not None: p.load_lora(lora)
-            v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
-            results[name] = dict(videos=v, **score_videos(v, inputs["categories"]))
+    for n, p in paths.items():
+        v = load_file(p)["videos"]; results[n] = dict(videos=v, **score_videos(v, inputs["categories"]))
     with phase("report"):
         cmp = compare(results, inputs["categories"])
         ch = score_changes(results, inputs)
-        meta = dict(settings={k: v for k, v in asdict(cfg).items() if k not in ("out",)}, candidates=cand,
-                    n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), timings=dict(phase.times), changes=ch[:5] + ch[-5:])
+        meta = dict(settings={k: v for k, v in asdict(cfg).items() if k != "out"}, candidates=cand,
+                    n_eval=cfg.n_eval, n_eval_total=len(inputs["categories"]), timings=dict(phase.times),
+                    job_seconds={k: round(s, 1) for k, s in jobs.items()}, changes=ch[:5] + ch[-5:])
         write_report(out, cmp, results, inputs, meta, history=read_log(out / "runs" / "dpo"))
     print("\n" + report_markdown(cmp, dict(meta, timings=phase.times)))
     print(f"[demo] report: {out / 'report.md'}")
-    return dict(comparison=cmp, results=results, inputs=inputs, meta=meta, timings=phase.times)
+    return dict(comparison=cmp, results=results, inputs=inputs, meta=meta, timings=phase.times, job_seconds=jobs)
 
 # %% ../nbs/11_demo.ipynb #5e6d00f5
 def dpo_config(cfg:DemoConfig, base, data_root, output_dir, objective:str="dpo", **over):
@@ -222,9 +282,9 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
         c = DemoConfig(**{**asdict(cfg), **over})
         t0 = time.perf_counter()
         final = out / "runs" / name / "final"
+        data = out / "data" if n_pairs is None else subset_pairs(out / "data", out / f"data_n{n_pairs}_s{c.seed}", n_pairs, c.seed)
         if final.exists(): print(f"[sweep] {name}: reusing the trained LoRA in {final}")   # e.g. the demo's own runs
         else:
-            data = out / "data" if n_pairs is None else subset_pairs(out / "data", out / f"data_n{n_pairs}_s{c.seed}", n_pairs, c.seed)
             final = train_dpo(dpo_config(c, base, data, out / "runs" / name, objective, progress=False,
                                                overwrite=False, resume=True)).final   # an interrupted variant continues
         ev = out / "runs" / name / "eval.safetensors"                         # the held-out videos, for reports
@@ -236,9 +296,10 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
         r = dict(videos=v, **score_videos(v, inputs["categories"]))
         cmp = compare({"base": base_r, name: r}, inputs["categories"], ours=name)
         row = dict(name=name, objective=objective, beta=c.beta, lr=c.lr, seed=c.seed, max_steps=c.max_steps,
-                   loss_space=c.loss_space, pairs_per_category=n_pairs, terms=cmp["models"][name].get("terms"),
+                   loss_space=c.loss_space, pairs_per_category=n_pairs, pairs=sum(count_pairs(data, k, 0) for k in c.categories), terms=cmp["models"][name].get("terms"),
                    term_change=cmp.get("term_change"),
                    score=cmp["models"][name]["score"], base_score=cmp["models"]["base"]["score"],
+                   gain=[float(x) for x in bootstrap_ci(r["score"] - base_r["score"])],   # paired: the same inputs and noise
                    winrate_vs_base=cmp["winrate"]["base"]["overall"], drift=cmp["models"][name]["drift"],
                    consistency=cmp["models"][name]["consistency"], base_consistency=cmp["models"]["base"]["consistency"],
                    train=_tail_stats(read_log(out / "runs" / name)), seconds=time.perf_counter() - t0)

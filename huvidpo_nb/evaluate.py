@@ -161,11 +161,13 @@ def hash_seed(*keys) -> int:
     return zlib.crc32(json.dumps([str(k) for k in keys]).encode()) & 0x7FFFFFFF
 
 # %% ../nbs/09_reproduction.ipynb #80fc6fb9
-def eval_inputs(categories:list, n_eval:int=32, seed:int=0) -> dict:
+def eval_inputs(categories:list, n_eval:int=32, seed:int=0,
+                first:int=0, # the first frames' seeds start at `EVAL_SEED + first` (a fresh set: any `first` >= the n_eval in use)
+               ) -> dict:
     "The held-out evaluation set: categories, prompts, first frames and noise seeds."
     cats = [c for c in categories for _ in range(n_eval)]
-    seeds = [EVAL_SEED + i for _ in categories for i in range(n_eval)]
-    f0 = torch.cat([first_frames(c, [EVAL_SEED + i for i in range(n_eval)]) for c in categories])
+    seeds = [EVAL_SEED + first + i for _ in categories for i in range(n_eval)]
+    f0 = torch.cat([first_frames(c, [EVAL_SEED + first + i for i in range(n_eval)]) for c in categories])
     return dict(categories=cats, prompts=[CATEGORIES[c] for c in cats], frames0=f0, render_seeds=seeds,
                 noise_seeds=[hash_seed("eval", seed, c, s) for c, s in zip(cats, seeds)])
 
@@ -258,6 +260,9 @@ def report_markdown(cmp:dict, meta:dict) -> str:
                       f"{s['winners']:.2f}, losers {s['losers']:.2f}; the best video per first frame {s['best_per_first_frame']:.2f}; the best {s['best']:.2f}."]
     if meta.get("timings"):
         lines += ["", "Time per phase (s): " + ", ".join(f"{k} {v:.0f}" for k, v in meta["timings"].items())]
+    if meta.get("job_seconds"):
+        lines += ["", "Time per job (s, each in its own process when the demo runs several side by side): "
+                  + ", ".join(f"{k} {v:.0f}" for k, v in meta["job_seconds"].items())]
     if meta.get("variants"):
         lines += ["", "Models from a sweep: " + "; ".join(f"{MODEL_LABELS.get(k, k)} = " + ", ".join(f"{a}={b}" for a, b in v.items())
                                                        for k, v in meta["variants"].items())]
@@ -423,38 +428,44 @@ def candidate_stats(root) -> dict:
 
 # %% ../nbs/09_reproduction.ipynb #30450756
 def data_size_table(rows:list, # `run_sweep` rows of `tests/curve_demo.py` (names `curve_n{n}_{budget}_s{seed}`)
-                   ) -> list: # one dict per (budget, n): seeds, mean gain over the base, its range, win-rates and their lowest lower bound
-    "The data-size curve's points: the rater's gain and the win-rate against the base per pairs per category and budget."
+                   ) -> list: # one dict per (budget, n): per-seed gains (paired, with 95% CIs) and win-rates, and their means
+    "The data-size curve's points: the rater's gain and the win-rate against the base per number of pairs and budget."
     import re
     groups = {}
     for r in rows:
         m = re.fullmatch(r"curve_n(\d+)_(steps|epochs)_s(\d+)", r["name"])
         if m: groups.setdefault((m[2], int(m[1])), []).append(r)
+    for (b, n), rs in list(groups.items()):   # all pairs: the demo's run is the last point of both budgets
+        if n == 0 and b == "steps" and any(k[0] == "epochs" for k in groups) and ("epochs", 0) not in groups: groups[("epochs", 0)] = rs
     out = []
     for (budget, n), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 10**9)):
-        gains = [r["score"][0] - r["base_score"][0] for r in rs]
-        out.append(dict(budget=budget, n=n, seeds=[r["seed"] for r in rs], steps=rs[0]["max_steps"], gain=float(np.mean(gains)),
-                        gain_min=float(min(gains)), gain_max=float(max(gains)),
-                        gain_ci=[float(min(r["score"][1] - r["base_score"][0] for r in rs)), float(max(r["score"][2] - r["base_score"][0] for r in rs))],
+        rs = sorted(rs, key=lambda r: r["seed"])
+        cis = [r.get("gain") or [r["score"][i] - r["base_score"][0] for i in range(3)] for r in rs]   # older rows: unpaired
+        out.append(dict(budget=budget, n=n, pairs=rs[0].get("pairs"), seeds=[r["seed"] for r in rs], steps=rs[0]["max_steps"],
+                        gains=[float(c[0]) for c in cis], gain_cis=[[float(c[1]), float(c[2])] for c in cis],
+                        gain=float(np.mean([c[0] for c in cis])), winrates=[r["winrate_vs_base"] for r in rs],
                         winrate=float(np.mean([r["winrate_vs_base"][0] for r in rs])), winrate_low=float(min(r["winrate_vs_base"][1] for r in rs))))
     return out
 
+# %% ../nbs/09_reproduction.ipynb #d4c01fab
 def plot_data_size(points:list, # from `data_size_table`
-                   all_pairs:int|None=None, # what n=0 ("all") stands for on the axis, per category
                    path=None):
-    "Gain over the base and win-rate against it versus pairs per category, one line per budget (bars: the runs' 95% intervals)."
+    "Gain over the base and win-rate against it versus the number of preference pairs, one colour per budget: a dot and its 95% interval per seed, a line through the means."
     import matplotlib.pyplot as plt
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.6))
-    for budget in dict.fromkeys(p["budget"] for p in points):
-        ps = [p for p in points if p["budget"] == budget]
-        x = np.array([p["n"] or all_pairs or 0 for p in ps], dtype=float)
-        g = np.array([p["gain"] for p in ps]); lo = np.array([p["gain_ci"][0] for p in ps]); hi = np.array([p["gain_ci"][1] for p in ps])
-        a1.errorbar(x, g, yerr=[g - lo, hi - g], marker="o", capsize=3, label=f"{budget} budget")
-        w = np.array([p["winrate"] for p in ps]); wl = np.array([p["winrate_low"] for p in ps])
-        a2.errorbar(x, w, yerr=[w - wl, np.zeros_like(w)], marker="o", capsize=3, label=f"{budget} budget")
-    for a in (a1, a2): a.set_xscale("log", base=2); a.set_xlabel("preference pairs per category"); a.legend(fontsize=8)
-    a1.axhline(0, c="grey", ls=":"); a1.set_ylabel("rater gain over the base"); a1.set_title("mean gain (bars: 95% CI)")
-    a2.axhline(0.5, c="grey", ls=":"); a2.set_ylim(0, 1.02); a2.set_ylabel("win-rate vs base"); a2.set_title("win-rate (bar: down to the lowest lower bound)")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
+    for k, budget in enumerate(dict.fromkeys(p["budget"] for p in points)):
+        ps, col = [p for p in points if p["budget"] == budget], f"C{k}"
+        x = np.array([p["pairs"] for p in ps], dtype=float)
+        for i, p in enumerate(ps):
+            xs = x[i] * 1.04 ** (np.arange(len(p["seeds"])) - (len(p["seeds"]) - 1) / 2 + 3 * k)   # seeds side by side
+            g, ci, w = np.array(p["gains"]), np.array(p["gain_cis"]).T, np.array(p["winrates"]).T
+            a1.errorbar(xs, g, yerr=[g - ci[0], ci[1] - g], fmt="o", ms=3, color=col, alpha=0.6, capsize=2)
+            a2.errorbar(xs, w[0], yerr=[w[0] - w[1], w[2] - w[0]], fmt="o", ms=3, color=col, alpha=0.6, capsize=2)
+        a1.plot(x, [p["gain"] for p in ps], "-", color=col, label=f"{budget} budget (mean of {len(ps[0]['seeds'])} seeds)")
+        a2.plot(x, [p["winrate"] for p in ps], "-", color=col, label=f"{budget} budget")
+    for a in (a1, a2): a.set_xscale("log", base=2); a.set_xlabel("preference pairs (all categories)"); a.legend(fontsize=8)
+    a1.axhline(0, c="grey", ls=":"); a1.set_ylabel("rater gain over the base"); a1.set_title("gain (dots: seeds, bars: paired 95% CI)")
+    a2.axhline(0.5, c="grey", ls=":"); a2.set_ylim(0, 1.02); a2.set_ylabel("win-rate vs base"); a2.set_title("win-rate (bars: 95% CI)")
     fig.tight_layout()
     if path: fig.savefig(path, dpi=110)
     return fig

@@ -3,33 +3,42 @@
 #
 #     bash tests/regenerate_results.sh [WORK_DIR]
 #
-# 1. `huvidpo demo` (the README's run)                        -> nbs/results/demo/
-# 2. tests/sweep_demo.py on its folder (seeds, beta, lr, the loss-space variants of issue 14)
-# 3. tests/curve_demo.py on the same folder (the data-size curve; the grid below is the one committed, shrunk to fit
-#    the 2-core budget: fixed-epoch budget at 8 and 16 pairs per category, fixed-step budget at 8, seed 0; the demo's own
-#    run is the "all pairs" point of both)
-# 3b. tests/rounds_demo.py: a second round on top of the lr 1e-3 run, reference = the base  -> nbs/results/rounds.jsonl
-# 4. sweep_report: the report of the loss-space variants against the base   -> nbs/results/effect/
-#    and the sweep's rows                                                     -> nbs/results/sweep.jsonl
-# Single-threaded processes one after another: about 3 hours on 2 shared cores (the demo alone about 8 minutes idle).
+# 1. `huvidpo demo` with its defaults (seed 0)                         -> nbs/results/demo/
+# 2. tests/curve_demo.py on its folder: training seeds 1 and 2 of HuViDPO and SFT (the demo's runs are seed 0), and the
+#    data-size curve: 8 and 32 pairs per category at the demo's 100 steps, 4-32 pairs per category at the demo's passes
+#    over the data, 3 seeds each                                        -> nbs/results/curve.jsonl, nbs/results/curve.png
+# 3. tests/rounds_demo.py: a second round on the demo's HuViDPO, reference = round 1's model, then = the base
+#                                                                       -> nbs/results/rounds.jsonl
+# 3b. tests/fresh_demo.py: the demo's three models on 128 inputs nothing was chosen on -> nbs/results/fresh.json
+# 4. tests/choice_demo.py: the runs that chose the demo's settings     -> nbs/results/choice.jsonl
+# 5. tests/sweep_demo.py: the first sweep (beta, lr, seeds at the first demo's settings) -> nbs/results/sweep.jsonl
+# One process after another (each single-threaded but the demo): about 5 hours on 2 cores. Steps 2-5 are independent
+# of each other once step 1 is done; running two of them side by side halves the time (this is how they were made).
 set -euo pipefail
 WORK=${1:-runs/results}
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 mkdir -p "$WORK"
 huvidpo demo --out "$WORK/demo"
-python tests/sweep_demo.py "$WORK/demo" --part all
-python tests/curve_demo.py "$WORK/demo" --sizes 8 16 --seeds 0 --budgets epochs
-python tests/curve_demo.py "$WORK/demo" --sizes 8 --seeds 0 --budgets steps
-python tests/rounds_demo.py "$WORK/demo" v_lr1e-3_s100 base '{"lr": 0.001, "max_steps": 100}'
-python - "$WORK/demo" <<'PY'
-import shutil, sys
+python tests/curve_demo.py "$WORK/demo" --sizes 8 32 0 --seeds 0 1 2 --budgets steps --sft
+python tests/curve_demo.py "$WORK/demo" --sizes 4 8 16 32 --seeds 0 1 2 --budgets epochs
+python tests/rounds_demo.py "$WORK/demo" init --rounds 2
+python tests/rounds_demo.py "$WORK/demo" base --rounds 2
+python tests/fresh_demo.py "$WORK/demo"
+python tests/choice_demo.py "$WORK/choice"
+python tests/sweep_demo.py "$WORK/first"
+python - "$WORK" <<'PY'
+import json, shutil, sys
 from pathlib import Path
-from huvidpo_nb.demo import sweep_report
+from huvidpo_nb.evaluate import data_size_table, plot_data_size
 work, res = Path(sys.argv[1]), Path("nbs/results")
-sweep_report(work, {"huvidpo": "v_lr1e-3_s100", "huvidpo_eps": "eps_lr1e-3_s100", "sft": "sft_lr1e-3_s100"}, res / "effect")
 for p in ["report.md", "results.json", "scores.png", "training.png", "before_after.png", "difference.png"] + \
-         [q.name for q in work.glob("grid_*.gif")]:
-    shutil.copy(work / p, res / "demo" / p)
-shutil.copy(work / "sweep.jsonl", res / "sweep.jsonl")
-shutil.copy(work / "rounds.jsonl", res / "rounds.jsonl")
+         [q.name for q in (work / "demo").glob("grid_*.gif")]:
+    shutil.copy(work / "demo" / p, res / "demo" / p)
+shutil.copy(work / "demo" / "sweep.jsonl", res / "curve.jsonl")
+rows = [json.loads(l) for l in (res / "curve.jsonl").read_text().splitlines() if l.strip()]
+plot_data_size(data_size_table(rows), path=res / "curve.png")
+(res / "rounds.jsonl").write_text("".join((work / f"demo_rounds_{r}" / "rounds.jsonl").read_text() for r in ("init", "base")))
+shutil.copy(work / "choice" / "choice.jsonl", res / "choice.jsonl")
+shutil.copy(work / "demo" / "fresh.json", res / "fresh.json")
+shutil.copy(work / "first" / "sweep.jsonl", res / "sweep.jsonl")
 PY

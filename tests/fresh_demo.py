@@ -1,0 +1,36 @@
+"""The demo's models on inputs nothing was chosen on (nbs/09_reproduction.ipynb, "Fresh inputs"); not collected by pytest.
+
+    python tests/fresh_demo.py DEMO [--first 1000]
+
+The demo's settings were chosen by their scores on the held-out inputs (first frames `EVAL_SEED + 0..31` per
+category). This scores DEMO's base, SFT and HuViDPO on 32 other first frames per category (`EVAL_SEED + first + i`,
+never paired, never used to choose anything), the same noise for every model, and writes DEMO/fresh.json: the
+comparison (`compare`) and HuViDPO's paired gains over the base and SFT with 95% intervals.
+"""
+import argparse, json, os
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+from pathlib import Path
+from huvidpo_nb.demo import load_pipeline
+from huvidpo_nb.evaluate import eval_inputs, sample_videos, score_videos, compare, bootstrap_ci, default_base_path, _fmt
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("demo"); ap.add_argument("--first", type=int, default=1000)
+    a = ap.parse_args()
+    demo = Path(a.demo)
+    s = json.loads((demo / "results.json").read_text())["meta"]["settings"]
+    inputs = eval_inputs(s["categories"], s["n_eval"], s["seed"], first=a.first)
+    skw = dict(num_inference_steps=s["num_inference_steps"], guidance_scale=s["guidance_scale"])
+    base = Path(s["base"]) if s["base"] else default_base_path()
+    results = {}
+    for name, lora in (("base", None), ("sft", demo / "runs" / "sft" / "final"), ("huvidpo", demo / "runs" / "dpo" / "final")):
+        p = load_pipeline(base)
+        if lora is not None: p.load_lora(lora)
+        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        results[name] = dict(videos=v, **score_videos(v, inputs["categories"]))
+    cmp = compare(results, inputs["categories"])
+    gain = {k: [float(x) for x in bootstrap_ci(results["huvidpo"]["score"] - results[k]["score"])] for k in ("base", "sft")}
+    out = dict(first=a.first, n_videos=len(inputs["categories"]), comparison=cmp, gain_over=gain)
+    (demo / "fresh.json").write_text(json.dumps(out))
+    print(f"fresh inputs (first frames EVAL_SEED + {a.first}..): HuViDPO gain over the base {_fmt(gain['base'])}, "
+          f"win-rate {_fmt(cmp['winrate']['base']['overall'])}; over SFT {_fmt(gain['sft'])}, win-rate {_fmt(cmp['winrate']['sft']['overall'])}")
