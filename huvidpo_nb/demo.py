@@ -102,9 +102,12 @@ def _worker_errors():
 def _submit(pool, fn, *args):
     "Start `fn(*args)` in the pool (or run it here); `.result()` gives what it returned, or raises what it raised."
     from concurrent.futures import Future
-    if pool is not None:   # a spawned process finds functions by module and name: the package's, not a notebook's __main__
-        import importlib
-        return pool.submit(getattr(importlib.import_module("huvidpo_nb.demo"), fn.__name__), *args)
+    if pool is not None:   # a spawned process finds functions and classes by module and name: the package's, not a notebook's __main__
+        import importlib, dataclasses
+        mod = importlib.import_module("huvidpo_nb.demo")
+        args = [getattr(mod, type(a).__name__)(**dataclasses.asdict(a)) if dataclasses.is_dataclass(a) and type(a).__module__ == "__main__"
+                else a for a in args]
+        return pool.submit(getattr(mod, fn.__name__), *args)
     f = Future()
     try: f.set_result(fn(*args))
     except BaseException as e: f.set_exception(e)
