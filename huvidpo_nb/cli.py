@@ -12,7 +12,7 @@ from .video import write_video, to_uint8, from_uint8
 from .toyworld import CATEGORIES, render, rate
 from .pipeline import HuViDPOPipeline, make_first_frame, pipeline_from_sd
 from .data import validate_dataset, format_report, read_category, training_pairs, _categories, append_jsonl, new_id
-from .runs import bar_interval
+from .runs import bar_interval, _quiet_loading
 from .evaluate import default_base_path
 from .real import CLIPScorer, load_scorer, toy_inputs, inputs_from_dataset, inputs_from_files, expand_inputs, sample_all, score_all, paired_comparison, write_eval_report, report_tables
 from .train import DPOConfig, MotionConfig
@@ -65,23 +65,16 @@ def load_pipeline_for_command(ap, # the command's `argparse` parser: bad files e
                               quiet:bool=False, # no loading or sampling progress bars
                              ) -> "HuViDPOPipeline":
     "A command's pipeline (+ LoRA) on its device; every problem with the files is one line naming the folder."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
     if lora is not None:
         try: check_lora_folder(lora)
         except (OSError, ValueError) as e: ap.error(str(e))
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    bars = dlog.is_progress_bar_enabled(), tlog.is_progress_bar_enabled()
-    if quiet: dlog.disable_progress_bar(); tlog.disable_progress_bar()
-    try:
+    with _quiet_loading() if quiet else contextlib.nullcontext():
         try: pipe = HuViDPOPipeline.from_pretrained(folder).to(device)
         except (OSError, ValueError, RuntimeError) as e: ap.error(f"{folder}: cannot load the pipeline: {str(e).splitlines()[0][:300]}")
         if lora is not None:
             try: check_lora_folder(lora, pipe.unet); pipe.load_lora(lora)
             except (OSError, ValueError, RuntimeError) as e: ap.error(str(e).splitlines()[0][:400])
-    finally:
-        if bars[0]: dlog.enable_progress_bar()
-        if bars[1]: tlog.enable_progress_bar()
     from huvidpo_nb.runs import bar_interval
     pipe.set_progress_bar_config(disable=quiet, mininterval=bar_interval())
     return pipe
@@ -165,18 +158,6 @@ def sample_main(argv:list|None=None, # the arguments after `huvidpo sample`
     return 0
 
 # %% ../nbs/14_cli.ipynb #9da96737
-@contextlib.contextmanager
-def _no_progress_bars():
-    "No diffusers/transformers progress bars while loading and writing weights (restored afterwards)."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    d, t = dlog.is_progress_bar_enabled(), tlog.is_progress_bar_enabled()
-    dlog.disable_progress_bar(); tlog.disable_progress_bar()
-    try: yield
-    finally:
-        if d: dlog.enable_progress_bar()
-        if t: tlog.enable_progress_bar()
-
 def make_base_main(argv:list|None=None, # the arguments after `huvidpo make-base`
                   ) -> int: # the exit code: 0 done, 2 bad options or folders
     "`huvidpo make-base`: a base folder from a local SD 1.x folder and an optional AnimateDiff motion adapter."
@@ -193,7 +174,7 @@ def make_base_main(argv:list|None=None, # the arguments after `huvidpo make-base
     a = p.parse_args(argv)
     out = Path(a.out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())): p.error(f"--out {out} exists and is not an empty folder")
-    with _no_progress_bars():
+    with _quiet_loading():
         try: pipe = pipeline_from_sd(a.sd, a.motion_adapter, num_frames=a.num_frames, attention_mode=a.attention_mode)
         except (FileNotFoundError, ValueError) as e:                 # name the options, not the function's arguments
             msg = str(e).replace("sd_path=", "--sd ").replace("motion_adapter_path=", "--motion-adapter ")

@@ -19,8 +19,8 @@ from .pipeline import HuViDPOPipeline
 from .evaluate import _fmt, bootstrap_ci, candidate_stats, compare, default_base_path, eval_inputs, hash_seed, make_candidates, report_markdown, sample_videos, score_changes, score_videos, write_report
 
 # %% auto #0
-__all__ = ['DemoConfig', 'load_pipeline', 'run_demo', 'dpo_config', 'count_pairs', 'dpo_rounds', 'subset_pairs', 'run_sweep',
-           'sweep_report', 'run_rounds']
+__all__ = ['DemoConfig', 'load_pipeline', 'sample_held_out', 'run_demo', 'dpo_config', 'count_pairs', 'dpo_rounds',
+           'subset_pairs', 'run_sweep', 'sweep_report', 'run_rounds']
 
 # %% ../nbs/11_demo.ipynb #a99c660a
 @dataclass
@@ -99,50 +99,52 @@ def _worker_errors():
                            "put the call under `if __name__ == \"__main__\":` (spawned workers re-import the script); "
                            "if memory ran out, use fewer workers (`--workers 1` runs every job in this process)") from e
 
-def _submit(pool, fn, *args):
-    "Start `fn(*args)` in the pool (or run it here); `.result()` gives what it returned, or raises what it raised."
-    from concurrent.futures import Future
-    if pool is not None:   # a spawned process finds functions and classes by module and name: the package's, not a notebook's __main__
-        import importlib, dataclasses
-        mod = importlib.import_module("huvidpo_nb.demo")
-        args = [getattr(mod, type(a).__name__)(**dataclasses.asdict(a)) if dataclasses.is_dataclass(a) and type(a).__module__ == "__main__"
-                else a for a in args]
-        return pool.submit(getattr(mod, fn.__name__), *args)
-    f = Future()
-    try: f.set_result(fn(*args))
-    except BaseException as e: f.set_exception(e)
-    return f
+def sample_held_out(base, # the base folder
+                    lora, # a LoRA folder, or None for the base itself
+                    inputs:dict, # from `eval_inputs`
+                    cfg:DemoConfig, # its sampling settings (steps, guidance)
+                   ) -> torch.Tensor: # `b c f h w`
+    "One model's videos of the held-out inputs: the same inputs and noise give every model the same starting point."
+    p = load_pipeline(base)
+    if lora is not None: p.load_lora(lora)
+    return sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"],
+                         num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
 
 def _timed(fn, *args):
     "`fn(*args)` and the seconds it took (in whichever process ran it)."
     t0 = time.perf_counter(); r = fn(*args)
     return r, time.perf_counter() - t0
 
+def _submit(pool, fn, *args):
+    "Start `fn(*args)` in the pool (or run it here); `.result()` gives what it returned and its seconds, or raises what it raised."
+    from concurrent.futures import Future
+    if pool is not None:   # a spawned process finds functions and classes by module and name: the package's, not a notebook's __main__
+        import importlib, dataclasses
+        mod = importlib.import_module("huvidpo_nb.demo")
+        args = [getattr(mod, type(a).__name__)(**dataclasses.asdict(a)) if dataclasses.is_dataclass(a) and type(a).__module__ == "__main__"
+                else a for a in args]
+        return pool.submit(mod._timed, getattr(mod, fn.__name__), *args)
+    f = Future()
+    try: f.set_result(_timed(fn, *args))
+    except BaseException as e: f.set_exception(e)
+    return f
+
 def _candidates_job(base, root, cat, cfg):
-    "One category's candidates (sampled, rated, paired), in a process of its own."
-    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
-    return _timed(lambda: make_candidates(load_pipeline(base), root, [cat], cfg.n_first, cfg.n_samples, cfg.min_margin,
-                                          cfg.pairing, seed=cfg.seed, **skw)[cat])
+    "One category's candidates (sampled, rated, paired)."
+    return make_candidates(load_pipeline(base), root, [cat], cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing,
+                           seed=cfg.seed, num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)[cat]
 
 def _train_job(cfg, base, out, objective, progress):
     "The SFT baseline, or HuViDPO's round 1 then rounds 2..`cfg.rounds`: the LoRA folder of every round."
     from huvidpo_nb.runs import train_dpo
-    def run():
-        first = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / objective, objective, progress=progress)).final
-        if objective == "sft" or cfg.rounds == 1: return [str(first)]
-        return [str(p) for p in dpo_rounds(cfg, base, out, first, progress=progress)]
-    return _timed(run)
+    first = train_dpo(dpo_config(cfg, base, out / "data", out / "runs" / objective, objective, progress=progress)).final
+    if objective == "sft" or cfg.rounds == 1: return [str(first)]
+    return [str(p) for p in dpo_rounds(cfg, base, out, first, progress=progress)]
 
 def _eval_job(base, lora, cfg, path):
     "The held-out videos of one model (the base if `lora` is None), saved to `path`."
-    skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
-    def run():
-        inputs, p = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed), load_pipeline(base)
-        if lora is not None: p.load_lora(lora)
-        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
-        save_file({"videos": v.contiguous()}, path)
-        return str(path)
-    return _timed(run)
+    save_file({"videos": sample_held_out(base, lora, eval_inputs(cfg.categories, cfg.n_eval, cfg.seed), cfg).contiguous()}, path)
+    return str(path)
 
 # %% ../nbs/11_demo.ipynb #2fc5f040
 def run_demo(cfg:DemoConfig) -> dict:
@@ -266,15 +268,12 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
     base = Path(cfg.base) if cfg.base else default_base_path()
     skw = dict(num_inference_steps=cfg.num_inference_steps, guidance_scale=cfg.guidance_scale)
     inputs = eval_inputs(cfg.categories, cfg.n_eval, 0)
-    pipe = None
     if not (out / "data").exists():
-        pipe = load_pipeline(base)
-        make_candidates(pipe, out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing, seed=0, **skw)
+        make_candidates(load_pipeline(base), out / "data", cfg.categories, cfg.n_first, cfg.n_samples, cfg.min_margin, cfg.pairing, seed=0, **skw)
     base_file = out / "base_eval.safetensors"
     if base_file.exists(): base_v = load_file(base_file)["videos"]
     else:
-        pipe = pipe or load_pipeline(base)
-        base_v = sample_videos(pipe, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        base_v = sample_held_out(base, None, inputs, cfg)
         save_file({"videos": base_v.contiguous()}, base_file)
     base_r = dict(videos=base_v, **score_videos(base_v, inputs["categories"]))
     log = out / "sweep.jsonl"
@@ -293,8 +292,7 @@ def run_sweep(cfg:DemoConfig, # the shared settings (base, candidates, evaluatio
         ev = out / "runs" / name / "eval.safetensors"                         # the held-out videos, for reports
         if ev.exists(): v = load_file(ev)["videos"]
         else:
-            p = load_pipeline(base).load_lora(final)
-            v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+            v = sample_held_out(base, final, inputs, c)
             save_file({"videos": v.contiguous()}, ev)
         r = dict(videos=v, **score_videos(v, inputs["categories"]))
         cmp = compare({"base": base_r, name: r}, inputs["categories"], ours=name)
@@ -351,9 +349,7 @@ def run_rounds(cfg:DemoConfig, # the demo's settings; `cfg.rounds` rounds, `cfg.
     inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed)
     results, rows = {}, []
     for r, lora in enumerate([None] + finals):
-        p = load_pipeline(base)
-        if lora is not None: p.load_lora(lora)
-        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        v = sample_held_out(base, lora, inputs, cfg)
         results[r] = dict(videos=v, **score_videos(v, inputs["categories"]))
         if r == 0: continue
         cmp = compare({"base": results[0], "ours": results[r]}, inputs["categories"], ours="ours")

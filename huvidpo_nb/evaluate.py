@@ -440,7 +440,7 @@ def data_size_table(rows:list, # `run_sweep` rows of `tests/curve_demo.py` (name
     out = []
     for (budget, n), rs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or 10**9)):
         rs = sorted(rs, key=lambda r: r["seed"])
-        cis = [r.get("gain") or [r["score"][i] - r["base_score"][0] for i in range(3)] for r in rs]   # older rows: unpaired
+        cis = [r["gain"] for r in rs]                                      # paired: each input's score minus the base's
         out.append(dict(budget=budget, n=n, pairs=rs[0].get("pairs"), seeds=[r["seed"] for r in rs], steps=rs[0]["max_steps"],
                         gains=[float(c[0]) for c in cis], gain_cis=[[float(c[1]), float(c[2])] for c in cis],
                         gain=float(np.mean([c[0] for c in cis])), winrates=[r["winrate_vs_base"] for r in rs],

@@ -13,7 +13,7 @@ from einops import rearrange
 from tqdm.auto import tqdm
 from .video import to_uint8, write_video, frame_strip, resize_video
 from .toyworld import CATEGORIES, rate
-from .evaluate import bootstrap_ci, win_rate, temporal_consistency, drift_from, video_grid, sample_videos, hash_seed, eval_inputs, default_base_path
+from .evaluate import _fmt, bootstrap_ci, win_rate, temporal_consistency, drift_from, video_grid, sample_videos, hash_seed, eval_inputs, default_base_path
 from .demo import load_pipeline
 
 # %% auto #0
@@ -259,8 +259,6 @@ def paired_comparison(metrics:dict, # from `score_all`
     return out
 
 # %% ../nbs/13_real_models.ipynb #aae29179
-def _ci(c, d=3): return f"{c[0]:.{d}f} [{c[1]:.{d}f}, {c[2]:.{d}f}]"
-
 def report_tables(cmp:dict, # from `paired_comparison`
                   n_videos:int, # videos per model
                  ) -> str: # markdown
@@ -269,12 +267,12 @@ def report_tables(cmp:dict, # from `paired_comparison`
     label = lambda k: METRICS[k][0] if k in METRICS else f"{k} (user scorer)"
     lines = [f"Means over {n_videos} videos per model, 95% bootstrap intervals.", "",
              "| model | " + " | ".join(label(k) for k in keys) + " |", "| --- |" + " --- |" * len(keys)]
-    lines += [f"| {n} | " + " | ".join(_ci(cmp["models"][n][k], 4) for k in keys) + " |" for n in names]
+    lines += [f"| {n} | " + " | ".join(_fmt(cmp["models"][n][k], 4) for k in keys) + " |" for n in names]
     for n, p in cmp["paired"].items():
         lines += ["", f"**{n} vs base**, paired over the same inputs and noise: mean difference ({n} - base) and "
                   f"{n}'s win-rate (better on a video; ties count half).", "",
                   "| metric | mean difference | win-rate |", "| --- | --- | --- |"]
-        lines += [f"| {label(k)} | {_ci(v['diff'], 4)} | {_ci(v['win_rate'], 2)} |" for k, v in p.items()]
+        lines += [f"| {label(k)} | {_fmt(v['diff'], 4)} | {_fmt(v['win_rate'], 2)} |" for k, v in p.items()]
     return "\n".join(lines) + "\n"
 
 # %% ../nbs/13_real_models.ipynb #a581ae86

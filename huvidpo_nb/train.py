@@ -257,7 +257,8 @@ def dpo_loss_on_pairs(unet, # the policy: base UNet + LoRA (or `as_video_unet(wr
     x_t = add_noise_keep_first(scheduler, x0, eps, t)                           # frame 0 stays clean
     target = prediction_target(scheduler, x0, eps, t)
     ref = unet if reference is None else reference
-    with reference_model(ref) if _has_adapter(ref) else torch.no_grad():       # adapter off, no_grad
+    frozen = reference is not None and not _has_adapter(reference)             # a separate frozen UNet (reference="init")
+    with torch.no_grad() if frozen else reference_model(ref):                  # else the policy with its adapter off
         ref_pred = video_unet_forward(ref, x_t, t, c)
     model_pred = video_unet_forward(unet, x_t, t, c)
     if not _finite(model_pred[:, :, 1:], ref_pred[:, :, 1:]): return _nan_dpo_output(x_w.shape[0], x_w.device)

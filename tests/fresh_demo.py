@@ -10,8 +10,8 @@ comparison (`compare`) and HuViDPO's paired gains over the base and SFT with 95%
 import argparse, json, os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 from pathlib import Path
-from huvidpo_nb.demo import load_pipeline
-from huvidpo_nb.evaluate import eval_inputs, sample_videos, score_videos, compare, bootstrap_ci, default_base_path, _fmt
+from huvidpo_nb.demo import DemoConfig, sample_held_out
+from huvidpo_nb.evaluate import eval_inputs, score_videos, compare, bootstrap_ci, default_base_path, _fmt
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -19,14 +19,12 @@ if __name__ == "__main__":
     a = ap.parse_args()
     demo = Path(a.demo)
     s = json.loads((demo / "results.json").read_text())["meta"]["settings"]
-    inputs = eval_inputs(s["categories"], s["n_eval"], s["seed"], first=a.first)
-    skw = dict(num_inference_steps=s["num_inference_steps"], guidance_scale=s["guidance_scale"])
-    base = Path(s["base"]) if s["base"] else default_base_path()
+    cfg = DemoConfig(**{k: v for k, v in s.items() if k in DemoConfig.__dataclass_fields__})
+    inputs = eval_inputs(cfg.categories, cfg.n_eval, cfg.seed, first=a.first)
+    base = Path(cfg.base) if cfg.base else default_base_path()
     results = {}
     for name, lora in (("base", None), ("sft", demo / "runs" / "sft" / "final"), ("huvidpo", demo / "runs" / "dpo" / "final")):
-        p = load_pipeline(base)
-        if lora is not None: p.load_lora(lora)
-        v = sample_videos(p, inputs["prompts"], inputs["frames0"], inputs["noise_seeds"], **skw)
+        v = sample_held_out(base, lora, inputs, cfg)
         results[name] = dict(videos=v, **score_videos(v, inputs["categories"]))
     cmp = compare(results, inputs["categories"])
     gain = {k: [float(x) for x in bootstrap_ci(results["huvidpo"]["score"] - results[k]["score"])] for k in ("base", "sft")}

@@ -85,6 +85,7 @@ def test_item3_torn_last_line_and_skip_invalid(toy, tmp_path, capsys):
     assert "--skip-invalid" in err
     assert train_dpo_main(dpo(toy, tmp_path / "c", "--max-steps", 1, "--skip-invalid", data=str(data))) == 0
     assert "torn line" in repair_torn_jsonl(sf) and sf.read_bytes().endswith(b"\n")
+    assert sf.with_name(sf.name + ".torn").read_bytes() == b'{"video": "clip_000\n'     # the fragment is kept, not dropped
 
 
 def test_item4_5_dataset_that_does_not_fit_the_base(toy, tmp_path, capsys):
